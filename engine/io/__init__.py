@@ -1,0 +1,1 @@
+"""Project files and exported results."""

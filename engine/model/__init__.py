@@ -1,0 +1,1 @@
+"""The document model: node-type catalog, parameter specs, network and project."""

@@ -1,0 +1,11 @@
+"""The one set of Numba flags every kernel uses."""
+
+from __future__ import annotations
+
+import numba
+
+#: ``njit`` compiles in nopython mode. ``cache``: compiled kernels persist between runs;
+#: ``nogil``: a worker thread can run a kernel while the GUI thread stays live.
+JIT_FLAGS = {"nogil": True, "cache": True}
+
+njit = numba.njit(**JIT_FLAGS)

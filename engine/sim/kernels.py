@@ -1,0 +1,298 @@
+"""Numba kernels: the whole step loop runs here, with no Python between steps.
+
+The arrays are grouped in named tuples (see :mod:`engine.sim.compiled` for how they are made).
+One kernel serves every network: it is specialised by data (model codes, index arrays), never by
+generating code per network, so its compiled form is cached once and reused.
+
+Order of one step ``n`` (from t_n = n dt to t_n+1); spikes found in it are stamped t_n+1, as in
+NEST:
+
+1. every group updates its neurons with the synaptic currents as they were at t_n, and spikes;
+2. plastic synapses are potentiated at postsynaptic spikes (pre traces of earlier arrivals);
+3. synaptic currents decay over the step and take the spikes that arrive at t_n+1;
+4. spikes reaching plastic synapses are delivered (after depression by the post trace);
+5. new spikes are sent along static synapses into the delay ring;
+6. post traces take this step's spikes; recorders sample.
+
+Pre and post spikes in the same step therefore do not interact through STDP.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from engine.sim.jit import njit
+
+# Model codes of neuron groups.
+MODEL_LIF = 0
+MODEL_POISSON = 1
+MODEL_SPIKE_TIMES = 2
+
+# Rows of the per-neuron parameter matrix, by model.
+LIF_P22, LIF_P20, LIF_E_L, LIF_V_TH, LIF_V_RESET, LIF_REF_STEPS, LIF_I_E = range(7)
+POISSON_PROB, POISSON_START, POISSON_STOP = range(3)
+N_PARAM_ROWS = 7
+
+# Recordable variables.
+VAR_V_M = 0
+VAR_I_SYN = 1
+
+# STDP weight dependence.
+STDP_ADDITIVE = 0
+STDP_MULTIPLICATIVE = 1
+
+# Slots of the counters array.
+C_OUT_COUNT, C_SPIKE_TIMES_PTR, C_ERROR, C_ERROR_GROUP, C_STEPS_DONE = range(5)
+N_COUNTERS = 5
+ERROR_NONE = 0
+ERROR_NOT_FINITE = 1
+
+Groups = namedtuple("Groups", "start size model recorded")
+Neurons = namedtuple("Neurons", "v refr par stim")
+Channels = namedtuple("Channels", "current decay p21 grp_ptr block_start")
+CurrentSources = namedtuple(
+    "CurrentSources", "target_start target_size channels amp start_step stop_step"
+)
+SpikeTimes = namedtuple("SpikeTimes", "step neuron")
+Static = namedtuple("Static", "ptr target weight delay ring")
+Plastic = namedtuple(
+    "Plastic",
+    "pre_start pre_size post_start post_size delay input_start row_off col_off "
+    "tau_plus tau_minus a_plus a_minus w_min w_max mode "
+    "row_ptr post syn_row col_ptr col_syn weight apre apre_last ypost ypost_last "
+    "hist hist_count is_pre",
+)
+Recording = namedtuple(
+    "Recording",
+    "tr_ptr tr_neuron tr_var tr_interval tr_offset "
+    "wr_proj wr_width wr_interval wr_offset",
+)
+Outputs = namedtuple("Outputs", "spike_step spike_neuron group_counts traces weights")
+
+
+@njit
+def run_steps(
+    step0, n_steps, dt, seed, groups, neurons, channels, currents, spike_times, static,
+    plastic, recording, out, counters, fired,
+):  # fmt: skip
+    """Advance the network from absolute step ``step0`` by up to ``n_steps`` steps.
+
+    Stops early, at a step boundary, when the spike buffer could overflow or the state stops
+    being finite; ``counters[C_STEPS_DONE]`` tells how many steps were done.
+    """
+    n_groups = groups.start.shape[0]
+    cap = out.spike_neuron.shape[0]
+    max_recorded = 0
+    for g in range(n_groups):
+        if groups.recorded[g]:
+            max_recorded += groups.size[g]
+    ring_len = static.ring.shape[0]
+    hist_len = plastic.hist.shape[0]
+    n_plastic = plastic.pre_start.shape[0]
+    tr_count = np.zeros(recording.tr_interval.shape[0], np.int64)
+    wr_count = np.zeros(recording.wr_interval.shape[0], np.int64)
+    counters[C_STEPS_DONE] = 0
+    for k in range(n_steps):
+        n = step0 + k
+        if counters[C_OUT_COUNT] + max_recorded > cap:
+            return
+        # -- 0. injected currents for this step
+        for s in range(currents.amp.shape[0]):
+            t0 = currents.target_start[s]
+            for i in range(currents.target_size[s]):
+                neurons.stim[t0 + i] = 0.0
+        for s in range(currents.amp.shape[0]):
+            if currents.start_step[s] <= n < currents.stop_step[s]:
+                t0 = currents.target_start[s]
+                for i in range(currents.target_size[s]):
+                    ch = i if currents.channels[s] > 1 else 0
+                    neurons.stim[t0 + i] += currents.amp[s, ch]
+        # -- 1. neuron updates
+        n_fired = 0
+        for g in range(n_groups):
+            start = groups.start[g]
+            stop = start + groups.size[g]
+            model = groups.model[g]
+            first_fired = n_fired
+            if model == MODEL_LIF:
+                c0 = channels.grp_ptr[g]
+                c1 = channels.grp_ptr[g + 1]
+                for i in range(start, stop):
+                    if neurons.refr[i] > 0:
+                        neurons.refr[i] -= 1
+                        continue
+                    e_l = neurons.par[LIF_E_L, i]
+                    v = e_l + neurons.par[LIF_P22, i] * (neurons.v[i] - e_l)
+                    v += neurons.par[LIF_P20, i] * (neurons.par[LIF_I_E, i] + neurons.stim[i])
+                    for c in range(c0, c1):
+                        j = channels.block_start[c] + i - start
+                        v += channels.p21[j] * channels.current[j]
+                    if v >= neurons.par[LIF_V_TH, i]:
+                        v = neurons.par[LIF_V_RESET, i]
+                        neurons.refr[i] = np.int32(neurons.par[LIF_REF_STEPS, i])
+                        fired[n_fired] = i
+                        n_fired += 1
+                    elif not np.isfinite(v):
+                        counters[C_ERROR] = ERROR_NOT_FINITE
+                        counters[C_ERROR_GROUP] = g
+                    neurons.v[i] = v
+            elif model == MODEL_POISSON:
+                for i in range(start, stop):
+                    if neurons.par[POISSON_START, i] <= n < neurons.par[POISSON_STOP, i]:
+                        if uniform01(seed, i, n) < neurons.par[POISSON_PROB, i]:
+                            fired[n_fired] = i
+                            n_fired += 1
+            elif model == MODEL_SPIKE_TIMES:
+                # the event list is sorted by step, then by neuron; groups come in neuron order
+                p = counters[C_SPIKE_TIMES_PTR]
+                while p < spike_times.step.shape[0] and spike_times.step[p] < n:
+                    p += 1
+                q = p
+                while q < spike_times.step.shape[0] and spike_times.step[q] == n:
+                    i = spike_times.neuron[q]
+                    if start <= i < stop:
+                        if n_fired == first_fired or fired[n_fired - 1] != i:
+                            fired[n_fired] = i
+                            n_fired += 1
+                    q += 1
+                counters[C_SPIKE_TIMES_PTR] = p
+            out.group_counts[k, g] = n_fired - first_fired
+            if groups.recorded[g]:
+                for f in range(first_fired, n_fired):
+                    out.spike_step[counters[C_OUT_COUNT]] = n
+                    out.spike_neuron[counters[C_OUT_COUNT]] = fired[f]
+                    counters[C_OUT_COUNT] += 1
+        # -- 2. potentiation of plastic synapses at postsynaptic spikes
+        for p in range(n_plastic):
+            post0 = plastic.post_start[p]
+            post1 = post0 + plastic.post_size[p]
+            for f in range(n_fired):
+                i = fired[f]
+                if i < post0 or i >= post1:
+                    continue
+                col = plastic.col_off[p] + i - post0
+                for c in range(plastic.col_ptr[col], plastic.col_ptr[col + 1]):
+                    s = plastic.col_syn[c]
+                    r = plastic.syn_row[s]
+                    elapsed = (n - plastic.apre_last[r]) * dt
+                    trace = plastic.apre[r] * np.exp(-elapsed / plastic.tau_plus[p])
+                    w = plastic.weight[s]
+                    if plastic.mode[p] == STDP_MULTIPLICATIVE:
+                        span = plastic.w_max[p] - plastic.w_min[p]
+                        w += plastic.a_plus[p] * trace * (plastic.w_max[p] - w) / span
+                    else:
+                        w += plastic.a_plus[p] * trace
+                    plastic.weight[s] = min(w, plastic.w_max[p])
+        # -- 3. synaptic currents decay and take this step's arrivals
+        slot = n % ring_len
+        for j in range(channels.current.shape[0]):
+            channels.current[j] = channels.current[j] * channels.decay[j] + static.ring[slot, j]
+            static.ring[slot, j] = 0.0
+        # -- 4. arrivals at plastic synapses: depression, pre trace, delivery
+        for p in range(n_plastic):
+            hslot = (n - plastic.delay[p]) % hist_len
+            pre0 = plastic.pre_start[p]
+            for h in range(plastic.hist_count[hslot]):
+                i = plastic.hist[hslot, h]
+                if i < pre0 or i >= pre0 + plastic.pre_size[p]:
+                    continue
+                r = plastic.row_off[p] + i - pre0
+                elapsed = (n - plastic.apre_last[r]) * dt
+                plastic.apre[r] = plastic.apre[r] * np.exp(-elapsed / plastic.tau_plus[p]) + 1.0
+                plastic.apre_last[r] = n
+                for s in range(plastic.row_ptr[r], plastic.row_ptr[r + 1]):
+                    j = plastic.post[s]
+                    col = plastic.col_off[p] + j
+                    elapsed = (n - plastic.ypost_last[col]) * dt
+                    trace = plastic.ypost[col] * np.exp(-elapsed / plastic.tau_minus[p])
+                    w = plastic.weight[s]
+                    if plastic.mode[p] == STDP_MULTIPLICATIVE:
+                        span = plastic.w_max[p] - plastic.w_min[p]
+                        w -= plastic.a_minus[p] * trace * (w - plastic.w_min[p]) / span
+                    else:
+                        w -= plastic.a_minus[p] * trace
+                    w = max(w, plastic.w_min[p])
+                    plastic.weight[s] = w
+                    channels.current[plastic.input_start[p] + j] += w
+        # -- 5. send new spikes along static synapses; remember those plastic synapses need
+        hslot = n % hist_len
+        plastic.hist_count[hslot] = 0
+        for f in range(n_fired):
+            i = fired[f]
+            for s in range(static.ptr[i], static.ptr[i + 1]):
+                static.ring[(n + static.delay[s]) % ring_len, static.target[s]] += static.weight[s]
+            if plastic.is_pre[i]:
+                plastic.hist[hslot, plastic.hist_count[hslot]] = i
+                plastic.hist_count[hslot] += 1
+        # -- 6. post traces, then recorders
+        for p in range(n_plastic):
+            post0 = plastic.post_start[p]
+            post1 = post0 + plastic.post_size[p]
+            for f in range(n_fired):
+                i = fired[f]
+                if post0 <= i < post1:
+                    col = plastic.col_off[p] + i - post0
+                    elapsed = (n - plastic.ypost_last[col]) * dt
+                    decayed = plastic.ypost[col] * np.exp(-elapsed / plastic.tau_minus[p])
+                    plastic.ypost[col] = decayed + 1.0
+                    plastic.ypost_last[col] = n
+        for r in range(recording.tr_interval.shape[0]):
+            if (n + 1) % recording.tr_interval[r] == 0:
+                a = recording.tr_ptr[r]
+                width = recording.tr_ptr[r + 1] - a
+                base = recording.tr_offset[r] + tr_count[r] * width
+                for m in range(width):
+                    i = recording.tr_neuron[a + m]
+                    if recording.tr_var[r] == VAR_V_M:
+                        out.traces[base + m] = neurons.v[i]
+                    else:
+                        out.traces[base + m] = _synaptic_current(groups, channels, i)
+                tr_count[r] += 1
+        for r in range(recording.wr_interval.shape[0]):
+            if (n + 1) % recording.wr_interval[r] == 0:
+                p = recording.wr_proj[r]
+                first = plastic.row_ptr[plastic.row_off[p]]
+                width = recording.wr_width[r]
+                base = recording.wr_offset[r] + wr_count[r] * width
+                for m in range(width):
+                    out.weights[base + m] = plastic.weight[first + m]
+                wr_count[r] += 1
+        counters[C_STEPS_DONE] = k + 1
+        if counters[C_ERROR] != ERROR_NONE:
+            return
+
+
+@njit
+def _synaptic_current(groups, channels, i):
+    """Sum of the synaptic currents of global neuron ``i`` (pA)."""
+    g = np.searchsorted(groups.start, i, side="right") - 1
+    total = 0.0
+    for c in range(channels.grp_ptr[g], channels.grp_ptr[g + 1]):
+        total += channels.current[channels.block_start[c] + i - groups.start[g]]
+    return total
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_STEP_MUL = np.uint64(0xD1B54A32D192ED03)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_S30 = np.uint64(30)
+_S27 = np.uint64(27)
+_S31 = np.uint64(31)
+_S11 = np.uint64(11)
+
+
+@njit
+def uniform01(seed, neuron, step):
+    """A uniform number in [0, 1) that depends only on (seed, neuron, step).
+
+    A counter-based generator (the SplitMix64 finaliser, Steele et al. 2014): results do not
+    depend on how a run is chunked, on other simulators in the process, or on threads.
+    """
+    x = np.uint64(seed) + np.uint64(neuron + 1) * _GOLDEN + np.uint64(step + 1) * _STEP_MUL
+    x = (x ^ (x >> _S30)) * _MIX1
+    x = (x ^ (x >> _S27)) * _MIX2
+    x = x ^ (x >> _S31)
+    return np.float64(x >> _S11) * (1.0 / 9007199254740992.0)

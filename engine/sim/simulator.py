@@ -1,0 +1,310 @@
+"""The synchronous simulation API: build once, then ``advance(n_steps)`` chunk after chunk.
+
+Running N steps in one call or in several gives bit-identical results: every random number is
+a function of (seed, neuron, step) and all state lives in the simulator's own arrays.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from engine.errors import SimulationError, ValidationError
+from engine.model.network import Network
+from engine.sim import kernels as K
+from engine.sim.compiler import CompiledNetwork, compile_network
+
+
+@dataclass(frozen=True)
+class Trace:
+    """Samples of one recorder within a chunk: ``values[k, j]`` is taken at ``times_ms[k]``."""
+
+    times_ms: np.ndarray
+    values: np.ndarray
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """What one :meth:`Simulator.advance` call produced; every array is a copy.
+
+    Attributes
+    ----------
+    step_start, n_steps
+        Absolute index of the first step and number of steps.
+    spike_steps, spike_neurons
+        Spikes of recorded groups: step index (the spike's time is ``(step + 1) * dt``) and
+        global neuron index (see :attr:`CompiledNetwork.groups` for the blocks).
+    group_counts
+        Spikes per step and group, shape ``(n_steps, n_groups)``, for every group.
+    traces, weight_traces
+        Samples of state and weight recorders, by recorder node id.
+    weights
+        Weights of each plastic projection at the end of the chunk, by projection node id.
+    """
+
+    step_start: int
+    n_steps: int
+    dt_ms: float
+    spike_steps: np.ndarray
+    spike_neurons: np.ndarray
+    group_counts: np.ndarray
+    traces: dict[str, Trace]
+    weight_traces: dict[str, Trace]
+    weights: dict[str, np.ndarray]
+
+    @property
+    def t_start_ms(self) -> float:
+        return self.step_start * self.dt_ms
+
+    @property
+    def t_stop_ms(self) -> float:
+        return (self.step_start + self.n_steps) * self.dt_ms
+
+    @property
+    def spike_times_ms(self) -> np.ndarray:
+        return (self.spike_steps + 1) * self.dt_ms
+
+
+#: Parameters that :meth:`Simulator.set_live_param` can change without a rebuild.
+LIVE_PARAMS = {
+    "population.lif": ("i_e",),
+    "encoder.poisson": ("rate_hz",),
+    "encoder.dc": ("amplitude_pa",),
+    "plasticity.stdp_pair": ("a_plus", "a_minus"),
+}
+
+
+class Simulator:
+    """Runs a compiled network.
+
+    Parameters
+    ----------
+    network
+        A compiled network, or a document (compiled here from a copy).
+    """
+
+    def __init__(self, network: CompiledNetwork | Network) -> None:
+        if isinstance(network, Network):
+            network = compile_network(network.copy())
+        self.compiled = network
+        self.dt_ms = network.dt_ms
+        self.step = 0
+        self._a = copy.deepcopy(network.arrays)
+        self._counters = np.zeros(K.N_COUNTERS, dtype=np.int64)
+        self._fired = np.zeros(max(1, network.n_neurons), dtype=np.int64)
+        self._recorded = sum(g.size for g in network.groups if g.recorded)
+        self._spike_capacity = max(4096, 4 * self._recorded)
+        self._failed: str | None = None
+        traces = network.traces
+        ptr = np.zeros(len(traces) + 1, dtype=np.int64)
+        np.cumsum([t.neurons.size for t in traces], out=ptr[1:])
+        self._trace_neurons = (
+            np.concatenate([network.group(t.population).start + t.neurons for t in traces])
+            if traces
+            else np.zeros(0, np.int64)
+        )
+        self._trace_ptr = ptr
+        self._trace_vars = np.array(
+            [K.VAR_V_M if t.variable == "v_m" else K.VAR_I_SYN for t in traces], dtype=np.int64
+        )
+        self._trace_interval = np.array([t.interval_steps for t in traces], dtype=np.int64)
+        plastic_weights = [w for w in network.weight_traces if w.plastic_index >= 0]
+        self._weight_traces = plastic_weights
+        self._weight_proj = np.array([w.plastic_index for w in plastic_weights], dtype=np.int64)
+        self._weight_width = np.array([w.width for w in plastic_weights], dtype=np.int64)
+        self._weight_interval = np.array([w.interval_steps for w in plastic_weights],
+                                         dtype=np.int64)
+
+    @property
+    def time_ms(self) -> float:
+        """Simulated time reached so far."""
+        return self.step * self.dt_ms
+
+    def steps_for(self, duration_ms: float) -> int:
+        """Number of steps that cover ``duration_ms``."""
+        return int(round(duration_ms / self.dt_ms))
+
+    # -- running -------------------------------------------------------------------------------
+    def advance(self, n_steps: int) -> Chunk:
+        """Simulate ``n_steps`` steps and return their results.
+
+        Raises :class:`SimulationError` if the state stops being finite; the message names the
+        population, and the simulator refuses to go on afterwards.
+        """
+        if self._failed:
+            raise SimulationError(self._failed)
+        if n_steps < 0:
+            raise ValueError("n_steps must be >= 0")
+        step0 = self.step
+        pieces = []
+        done = 0
+        while done < n_steps or (n_steps == 0 and not pieces):
+            piece = self._run(step0 + done, n_steps - done)
+            pieces.append(piece)
+            done += piece["n"]
+            if self._counters[K.C_ERROR] != K.ERROR_NONE:
+                self.step = step0 + done
+                self._fail()
+            if piece["n"] == 0 and n_steps > 0:
+                self._spike_capacity *= 2
+        self.step = step0 + n_steps
+        return self._chunk(step0, n_steps, pieces)
+
+    def _run(self, step0: int, n_steps: int) -> dict[str, Any]:
+        a = self._a
+        tr_offset, tr_samples = self._offsets(step0, n_steps, self._trace_interval,
+                                              np.diff(self._trace_ptr))
+        wr_offset, wr_samples = self._offsets(step0, n_steps, self._weight_interval,
+                                              self._weight_width)
+        out = K.Outputs(
+            np.zeros(self._spike_capacity, dtype=np.int64),
+            np.zeros(self._spike_capacity, dtype=np.int64),
+            np.zeros((n_steps, len(self.compiled.groups)), dtype=np.int32),
+            np.zeros(int(tr_offset[-1]) if tr_offset.size else 0),
+            np.zeros(int(wr_offset[-1]) if wr_offset.size else 0),
+        )
+        recording = K.Recording(
+            self._trace_ptr, self._trace_neurons, self._trace_vars, self._trace_interval,
+            tr_offset[:-1], self._weight_proj, self._weight_width, self._weight_interval,
+            wr_offset[:-1],
+        )
+        self._counters[K.C_OUT_COUNT] = 0
+        K.run_steps(
+            step0, n_steps, self.dt_ms, self.compiled.seed, a["groups"], a["neurons"],
+            a["channels"], a["currents"], a["spike_times"], a["static"], a["plastic"],
+            recording, out, self._counters, self._fired,
+        )
+        n = int(self._counters[K.C_STEPS_DONE])
+        count = int(self._counters[K.C_OUT_COUNT])
+        _, tr_done = self._offsets(step0, n, self._trace_interval, np.diff(self._trace_ptr))
+        _, wr_done = self._offsets(step0, n, self._weight_interval, self._weight_width)
+        return {
+            "n": n,
+            "spike_steps": out.spike_step[:count].copy(),
+            "spike_neurons": out.spike_neuron[:count].copy(),
+            "counts": out.group_counts[:n].copy(),
+            "traces": self._split(out.traces, tr_offset, tr_samples, tr_done,
+                                  np.diff(self._trace_ptr)),
+            "weights": self._split(out.weights, wr_offset, wr_samples, wr_done,
+                                   self._weight_width),
+            "step0": step0,
+        }
+
+    @staticmethod
+    def _offsets(step0: int, n_steps: int, intervals: np.ndarray, widths: np.ndarray):
+        samples = (step0 + n_steps) // intervals - step0 // intervals if intervals.size else \
+            np.zeros(0, np.int64)
+        offsets = np.zeros(intervals.size + 1, dtype=np.int64)
+        np.cumsum(samples * widths, out=offsets[1:])
+        return offsets, samples
+
+    @staticmethod
+    def _split(flat, offsets, samples, done, widths) -> list[np.ndarray]:
+        return [
+            flat[offsets[r] : offsets[r] + done[r] * widths[r]].reshape(done[r], widths[r]).copy()
+            for r in range(widths.size)
+        ]
+
+    def _sample_times(self, step0: int, n_steps: int, interval: int) -> np.ndarray:
+        first = (step0 // interval + 1) * interval
+        stamps = np.arange(first, step0 + n_steps + 1, interval)
+        return stamps * self.dt_ms
+
+    def _chunk(self, step0: int, n_steps: int, pieces: list[dict[str, Any]]) -> Chunk:
+        compiled = self.compiled
+        traces = {}
+        for r, info in enumerate(compiled.traces):
+            values = np.concatenate([p["traces"][r] for p in pieces])
+            traces[info.recorder_id] = Trace(
+                self._sample_times(step0, n_steps, info.interval_steps), values
+            )
+        weight_traces = {}
+        for r, info in enumerate(self._weight_traces):
+            values = np.concatenate([p["weights"][r] for p in pieces])
+            weight_traces[info.recorder_id] = Trace(
+                self._sample_times(step0, n_steps, info.interval_steps), values
+            )
+        for info in compiled.weight_traces:
+            if info.plastic_index < 0:
+                times = self._sample_times(step0, n_steps, info.interval_steps)
+                weight_traces[info.recorder_id] = Trace(
+                    times, np.tile(info.static_weights, (times.size, 1))
+                )
+        return Chunk(
+            step_start=step0,
+            n_steps=n_steps,
+            dt_ms=self.dt_ms,
+            spike_steps=np.concatenate([p["spike_steps"] for p in pieces]),
+            spike_neurons=np.concatenate([p["spike_neurons"] for p in pieces]),
+            group_counts=np.concatenate([p["counts"] for p in pieces]),
+            traces=traces,
+            weight_traces=weight_traces,
+            weights={
+                info.node_id: self.plastic_weights(info.node_id)
+                for info in compiled.projections
+                if info.plastic_index >= 0
+            },
+        )
+
+    def _fail(self) -> None:
+        group = self.compiled.groups[int(self._counters[K.C_ERROR_GROUP])]
+        self._failed = (
+            f"the membrane potential of population {group.name!r} became NaN or infinite at "
+            f"t = {self.time_ms:.3f} ms; check its parameters and the weights and currents "
+            "it receives"
+        )
+        raise SimulationError(self._failed)
+
+    # -- inspecting and tuning -------------------------------------------------------------------
+    def plastic_weights(self, projection_id: str) -> np.ndarray:
+        """A copy of the current weights of a plastic projection, in synapse order (by pre)."""
+        info = next(p for p in self.compiled.projections if p.node_id == projection_id)
+        plastic = self._a["plastic"]
+        first = plastic.row_ptr[plastic.row_off[info.plastic_index]]
+        return plastic.weight[first : first + info.n_synapses].copy()
+
+    def synapses(self, projection_id: str) -> tuple[np.ndarray, np.ndarray]:
+        """Pre and post indices (local to their groups) of a plastic projection's synapses."""
+        info = next(p for p in self.compiled.projections if p.node_id == projection_id)
+        plastic = self._a["plastic"]
+        p = info.plastic_index
+        r0 = plastic.row_off[p]
+        first = plastic.row_ptr[r0]
+        rows = plastic.syn_row[first : first + info.n_synapses] - r0
+        return rows.copy(), plastic.post[first : first + info.n_synapses].copy()
+
+    def state(self, group: str, variable: str = "v_m") -> np.ndarray:
+        """A copy of a state variable of every neuron of a group."""
+        info = self.compiled.group(group)
+        block = slice(info.start, info.start + info.size)
+        if variable == "v_m":
+            return self._a["neurons"].v[block].copy()
+        raise KeyError(f"unknown state variable {variable!r}")
+
+    def set_live_param(self, node_id: str, type_id: str, name: str, value: float) -> None:
+        """Change a live-tunable parameter between chunks, keeping all state.
+
+        ``value`` must already be validated (the document's ``set_param`` does that).
+        """
+        if name not in LIVE_PARAMS.get(type_id, ()):
+            raise ValidationError("cannot change while running; stop and run again", name)
+        neurons = self._a["neurons"]
+        if type_id in ("population.lif", "encoder.poisson"):
+            info = self.compiled.group(node_id)
+            block = slice(info.start, info.start + info.size)
+            if name == "i_e":
+                neurons.par[K.LIF_I_E, block] = value
+            else:
+                neurons.par[K.POISSON_PROB, block] = min(1.0, value * self.dt_ms / 1000.0)
+        elif type_id == "encoder.dc":
+            for s in self.compiled.current_sources.get(node_id, []):
+                self._a["currents"].amp[s, :] = value
+        else:
+            plastic = self._a["plastic"]
+            column = plastic.a_plus if name == "a_plus" else plastic.a_minus
+            for p, rule_id in enumerate(self.compiled.plastic_rules):
+                if rule_id == node_id:
+                    column[p] = value
