@@ -149,8 +149,12 @@ def load_project(path: str | os.PathLike[str], catalog: NodeCatalog | None = Non
     if size > MAX_FILE_BYTES:
         raise ProjectFileError(
             source,
-            [ValidationError(f"is {size / 1e6:.0f} MB; project files are at most "
-                             f"{MAX_FILE_BYTES // 2**20} MiB (store connectivity as rules)")],
+            [
+                ValidationError(
+                    f"is {size / 1e6:.0f} MB; project files are at most "
+                    f"{MAX_FILE_BYTES // 2**20} MiB (store connectivity as rules)"
+                )
+            ],
         )
     try:
         data = path.read_bytes()
@@ -191,12 +195,18 @@ def _parse(data: str | bytes, source: str) -> dict[str, Any]:
     except json.JSONDecodeError as err:
         raise ProjectFileError(
             source,
-            [ValidationError(f"is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}")],
+            [
+                ValidationError(
+                    f"is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
+                )
+            ],
         ) from None
     except RecursionError:
         raise ProjectFileError(source, [ValidationError("is nested too deeply")]) from None
     if not isinstance(document, dict):
-        raise ProjectFileError(source, [ValidationError("must hold a JSON object at the top level")])
+        raise ProjectFileError(
+            source, [ValidationError("must hold a JSON object at the top level")]
+        )
     if document.get("format") != FORMAT:
         raise ProjectFileError(
             source,
@@ -229,8 +239,11 @@ def _migrate(document: dict[str, Any], source: str) -> dict[str, Any]:
         except Exception as err:  # a migration bug must not surface as a traceback
             raise ProjectFileError(
                 source,
-                [ValidationError(f"could not upgrade from version {version}: {err}",
-                                 "schema_version")],
+                [
+                    ValidationError(
+                        f"could not upgrade from version {version}: {err}", "schema_version"
+                    )
+                ],
             ) from None
         version += 1
         document["schema_version"] = version
@@ -281,8 +294,10 @@ def _validate(document: dict[str, Any], catalog: NodeCatalog):
         if not isinstance(name, str) or not name.strip():
             yield ValidationError("must be a non-empty string", f"{where}.name")
         elif name in names:
-            yield ValidationError(f"{name!r} is also the name of nodes[{names[name]}]; names must "
-                                  "be unique", f"{where}.name")
+            yield ValidationError(
+                f"{name!r} is also the name of nodes[{names[name]}]; names must be unique",
+                f"{where}.name",
+            )
         else:
             names[name] = i
         type_id = entry.get("type")
@@ -351,14 +366,17 @@ def _validate_link(entry: Any, where: str, node_types: dict[str, Any], link_ids:
         link_ids.add(link_id)
     for end, direction in (("source", "out"), ("target", "in")):
         ref = entry.get(end)
-        if not isinstance(ref, dict) or not isinstance(ref.get("node"), str) or not isinstance(
-            ref.get("port"), str
+        if (
+            not isinstance(ref, dict)
+            or not isinstance(ref.get("node"), str)
+            or not isinstance(ref.get("port"), str)
         ):
             yield ValidationError('must be {"node": ID, "port": NAME}', f"{where}.{end}")
             continue
         if ref["node"] not in node_types:
-            yield ValidationError(f"no node with id {ref['node']!r} (a dangling wire)",
-                                  f"{where}.{end}.node")
+            yield ValidationError(
+                f"no node with id {ref['node']!r} (a dangling wire)", f"{where}.{end}.node"
+            )
             continue
         node_type = node_types[ref["node"]]
         if node_type is None:
@@ -366,8 +384,9 @@ def _validate_link(entry: Any, where: str, node_types: dict[str, Any], link_ids:
         try:
             port = node_type.port(ref["port"])
         except KeyError:
-            yield ValidationError(f"{node_type.type_id} has no port {ref['port']!r}",
-                                  f"{where}.{end}.port")
+            yield ValidationError(
+                f"{node_type.type_id} has no port {ref['port']!r}", f"{where}.{end}.port"
+            )
             continue
         if port.direction != direction:
             yield ValidationError(
@@ -390,8 +409,9 @@ def _validate_view(view: Any):
     else:
         for node_id, pos in positions.items():
             if not (isinstance(pos, list) and len(pos) == 2 and all(_is_number(v) for v in pos)):
-                yield ValidationError("must be [x, y] with finite numbers",
-                                      f"view.positions.{node_id}")
+                yield ValidationError(
+                    "must be [x, y] with finite numbers", f"view.positions.{node_id}"
+                )
     zoom = view.get("zoom", 1.0)
     if not _is_number(zoom) or zoom <= 0:
         yield ValidationError(f"must be a number > 0 (got {zoom!r})", "view.zoom")
@@ -417,15 +437,24 @@ def _build(document: dict[str, Any], catalog: NodeCatalog, source: str) -> Proje
         )
     problems: list[ValidationError] = []
     for i, entry in enumerate(document.get("nodes", [])):
-        node = Node(entry["id"], catalog.resolve_id(entry["type"]), entry["name"],
-                    dict(entry.get("params", {})))
+        node = Node(
+            entry["id"],
+            catalog.resolve_id(entry["type"]),
+            entry["name"],
+            dict(entry.get("params", {})),
+        )
         try:
             network.insert_node(node)
         except ValidationError as err:
             problems.append(err.within(f"nodes[{i}]"))
     for i, entry in enumerate(document.get("links", [])):
-        link = Link(entry["id"], entry["source"]["node"], entry["source"]["port"],
-                    entry["target"]["node"], entry["target"]["port"])
+        link = Link(
+            entry["id"],
+            entry["source"]["node"],
+            entry["source"]["port"],
+            entry["target"]["node"],
+            entry["target"]["port"],
+        )
         try:
             network.insert_link(link)
         except ValidationError as err:

@@ -185,7 +185,9 @@ class NodeType:
         problems = self.param_problems(params)
         if problems:
             raise problems[0]
-        return {spec.name: spec.validate(params.get(spec.name, spec.default)) for spec in self.params}
+        return {
+            spec.name: spec.validate(params.get(spec.name, spec.default)) for spec in self.params
+        }
 
     def param_problems(self, params: Mapping[str, Any]) -> list[ValidationError]:
         """Every problem of a parameter mapping, each naming its parameter."""

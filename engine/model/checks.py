@@ -55,7 +55,9 @@ def check_network(network: Network) -> CheckReport:
     index = {node.id: i for i, node in enumerate(network.nodes)}
 
     def error(node: Node, message: str) -> None:
-        report.errors.append(ValidationError(f"{message} (node {node.name!r})", f"nodes[{index[node.id]}]"))
+        report.errors.append(
+            ValidationError(f"{message} (node {node.name!r})", f"nodes[{index[node.id]}]")
+        )
 
     for node in network.nodes:
         node_type = network.node_type(node)
@@ -97,19 +99,27 @@ def _check_projection(network: Network, node: Node, error) -> None:
     if node.params["rule"] == "one_to_one":
         n_pre, n_post = group_size(network, pre), group_size(network, post)
         if n_pre != n_post:
-            error(node, f"one_to_one needs equal sizes, but {pre.name!r} has {n_pre} neurons "
-                        f"and {post.name!r} has {n_post}")
+            error(
+                node,
+                f"one_to_one needs equal sizes, but {pre.name!r} has {n_pre} neurons "
+                f"and {post.name!r} has {n_post}",
+            )
     delay = node.params["delay_ms"]
     max_delay = network.settings["max_delay_ms"]
     longest = delay.get("high", delay.get("mean")) if isinstance(delay, dict) else delay
     if longest is not None and longest > max_delay:
-        error(node, f"delay_ms reaches {longest} ms, beyond the project's max_delay_ms "
-                    f"({max_delay} ms)")
+        error(
+            node,
+            f"delay_ms reaches {longest} ms, beyond the project's max_delay_ms ({max_delay} ms)",
+        )
     elif isinstance(delay, dict) and "high" not in delay:
         error(node, "a normal delay distribution needs 'high' (at most max_delay_ms)")
     if network.links_into(node.id, "plasticity") and isinstance(delay, dict):
-        error(node, "a plastic projection needs one delay value, not a distribution "
-                    "(heterogeneous delays are supported on static projections)")
+        error(
+            node,
+            "a plastic projection needs one delay value, not a distribution "
+            "(heterogeneous delays are supported on static projections)",
+        )
 
 
 def _check_recorder(network: Network, node: Node, error) -> None:
@@ -118,8 +128,11 @@ def _check_recorder(network: Network, node: Node, error) -> None:
     for link in network.links_into(node.id, "source"):
         source_type = network.node_type(link.source)
         if source_type.category != "population":
-            error(node, f"a state recorder samples a population; {network.node(link.source).name!r} "
-                        "is an encoder")
+            error(
+                node,
+                f"a state recorder samples a population; {network.node(link.source).name!r} "
+                "is an encoder",
+            )
             continue
         variable = node.params["variable"]
         if variable not in source_type.state_vars:
@@ -127,8 +140,11 @@ def _check_recorder(network: Network, node: Node, error) -> None:
         size = group_size(network, network.node(link.source)) or 0
         too_big = [i for i in node.params["neurons"] if i >= size]
         if too_big:
-            error(node, f"neuron index {too_big[0]} is out of range for "
-                        f"{network.node(link.source).name!r} ({size} neurons)")
+            error(
+                node,
+                f"neuron index {too_big[0]} is out of range for "
+                f"{network.node(link.source).name!r} ({size} neurons)",
+            )
 
 
 def _check_current_source(network: Network, node: Node, error) -> None:
@@ -137,5 +153,8 @@ def _check_current_source(network: Network, node: Node, error) -> None:
         target = network.node(link.target)
         target_size = group_size(network, target)
         if size not in (1, target_size):
-            error(node, f"has {size} channels but {target.name!r} has {target_size} neurons "
-                        "(use 1 channel for all, or one per neuron)")
+            error(
+                node,
+                f"has {size} channels but {target.name!r} has {target_size} neurons "
+                "(use 1 channel for all, or one per neuron)",
+            )

@@ -32,12 +32,27 @@ EVENTS = {
 #: Simulation settings, validated like node parameters.
 SETTINGS = (
     ParamSpec("dt_ms", 0.1, "ms", "Time step of the simulation", low=0.001, high=10.0),
-    ParamSpec("duration_ms", 1000.0, "ms", "Length of a run", low=0.0, low_inclusive=False,
-              high=1e8),
-    ParamSpec("seed", 1, "", "Seed of every random draw (connectivity, inputs, initial state)",
-              kind="int", low=0, high=2**63 - 1),
-    ParamSpec("max_delay_ms", 20.0, "ms", "Longest synaptic delay the network may use",
-              low=0.0, low_inclusive=False, high=1000.0),
+    ParamSpec(
+        "duration_ms", 1000.0, "ms", "Length of a run", low=0.0, low_inclusive=False, high=1e8
+    ),
+    ParamSpec(
+        "seed",
+        1,
+        "",
+        "Seed of every random draw (connectivity, inputs, initial state)",
+        kind="int",
+        low=0,
+        high=2**63 - 1,
+    ),
+    ParamSpec(
+        "max_delay_ms",
+        20.0,
+        "ms",
+        "Longest synaptic delay the network may use",
+        low=0.0,
+        low_inclusive=False,
+        high=1000.0,
+    ),
 )
 SETTINGS_BY_NAME = {spec.name: spec for spec in SETTINGS}
 
@@ -290,7 +305,7 @@ class Network:
         target_port: str,
         link_id: str | None = None,
     ) -> Link:
-        """Wire an output to an input; raises :class:`ValidationError` with the reason if refused."""
+        """Wire an output to an input; raises :class:`ValidationError` saying why if refused."""
         link = Link(link_id or new_id(), source, source_port, target, target_port)
         self.insert_link(link)
         return link
@@ -352,7 +367,8 @@ class Network:
         clone = Network(self.catalog)
         clone.settings = dict(self.settings)
         clone._nodes = {
-            k: Node(n.id, n.type_id, n.name, copy.deepcopy(n.params)) for k, n in self._nodes.items()
+            k: Node(n.id, n.type_id, n.name, copy.deepcopy(n.params))
+            for k, n in self._nodes.items()
         }
         clone._links = dict(self._links)
         return clone

@@ -223,7 +223,11 @@ class ParamSpec:
                     self._check_bounds(result[key])
                 except ValidationError as err:
                     raise ValidationError(err.message, key) from None
-        if kind == "normal" and result["std"] > 0 and (self.low is not None or self.high is not None):
+        if (
+            kind == "normal"
+            and result["std"] > 0
+            and (self.low is not None or self.high is not None)
+        ):
             for bound_name, bound in (("low", self.low), ("high", self.high)):
                 if bound is not None and bound_name not in result:
                     raise ValidationError(
@@ -248,7 +252,9 @@ class ParamSpec:
         result = []
         for i, v in enumerate(values):
             if not _is_real_number(v) or not math.isfinite(float(v)):
-                raise ValidationError(f"must be a finite time in ms (got {_show(v)})", f"{where}[{i}]")
+                raise ValidationError(
+                    f"must be a finite time in ms (got {_show(v)})", f"{where}[{i}]"
+                )
             if v <= 0:
                 raise ValidationError(f"must be > 0 ms (got {_fmt(v)})", f"{where}[{i}]")
             result.append(float(v))

@@ -1,4 +1,4 @@
-"""Built-in node types. Importing this package registers them in :data:`engine.model.catalog.CATALOG`.
+"""Built-in node types; importing this package registers them in the catalog.
 
 One module per family; adding a node type means adding its declaration here, its builder in
 :mod:`engine.sim.builders` and, for a new neuron model, its kernel branch.

@@ -33,8 +33,15 @@ POISSON = CATALOG.register(
         ports=(SPIKES_OUT,),
         params=(
             size_param("Number of channels (spike trains)"),
-            ParamSpec("rate_hz", 10.0, "Hz", "Mean firing rate of every channel", low=0.0,
-                      high=10_000.0, live=True),
+            ParamSpec(
+                "rate_hz",
+                10.0,
+                "Hz",
+                "Mean firing rate of every channel",
+                low=0.0,
+                high=10_000.0,
+                live=True,
+            ),
             start_param(),
             stop_param(),
         ),
@@ -56,8 +63,15 @@ DC = CATALOG.register(
         ports=(Port("out", "current", "out", doc="Injected current"),),
         params=(
             size_param("Number of channels (1: the same current for every neuron)", default=1),
-            ParamSpec("amplitude_pa", 400.0, "pA", "Amplitude of the current", low=-1e6,
-                      high=1e6, live=True),
+            ParamSpec(
+                "amplitude_pa",
+                400.0,
+                "pA",
+                "Amplitude of the current",
+                low=-1e6,
+                high=1e6,
+                live=True,
+            ),
             start_param(),
             stop_param(),
         ),
@@ -92,9 +106,13 @@ SPIKE_TIMES = CATALOG.register(
         ports=(SPIKES_OUT,),
         params=(
             size_param("Number of channels", default=1),
-            ParamSpec("spike_times_ms", [10.0, 20.0, 30.0], "ms",
-                      "Spike times: a list for all channels, or a list of lists (one per channel)",
-                      kind="times"),
+            ParamSpec(
+                "spike_times_ms",
+                [10.0, 20.0, 30.0],
+                "ms",
+                "Spike times: a list for all channels, or a list of lists (one per channel)",
+                kind="times",
+            ),
         ),
         check=_spike_times_check,
     )

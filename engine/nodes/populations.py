@@ -40,18 +40,35 @@ LIF = CATALOG.register(
         ports=POPULATION_PORTS,
         params=(
             size_param(),
-            ParamSpec("tau_m", 10.0, "ms", "Membrane time constant", low=0.0,
-                      low_inclusive=False, high=1e5, live=False),
-            ParamSpec("c_m", 250.0, "pF", "Membrane capacitance", low=0.0, low_inclusive=False,
-                      high=1e6),
-            ParamSpec("e_l", -70.0, "mV", "Resting (leak reversal) potential", low=-200.0,
-                      high=100.0),
+            ParamSpec(
+                "tau_m",
+                10.0,
+                "ms",
+                "Membrane time constant",
+                low=0.0,
+                low_inclusive=False,
+                high=1e5,
+                live=False,
+            ),
+            ParamSpec(
+                "c_m", 250.0, "pF", "Membrane capacitance", low=0.0, low_inclusive=False, high=1e6
+            ),
+            ParamSpec(
+                "e_l", -70.0, "mV", "Resting (leak reversal) potential", low=-200.0, high=100.0
+            ),
             ParamSpec("v_th", -55.0, "mV", "Spike threshold", low=-200.0, high=100.0),
             ParamSpec("v_reset", -70.0, "mV", "Potential after a spike", low=-200.0, high=100.0),
             ParamSpec("t_ref", 2.0, "ms", "Refractory period", low=0.0, high=1e4),
             ParamSpec("i_e", 0.0, "pA", "Constant bias current", low=-1e6, high=1e6, live=True),
-            ParamSpec("v_init", -70.0, "mV", "Initial membrane potential", low=-200.0,
-                      high=100.0, allow_distribution=True),
+            ParamSpec(
+                "v_init",
+                -70.0,
+                "mV",
+                "Initial membrane potential",
+                low=-200.0,
+                high=100.0,
+                allow_distribution=True,
+            ),
         ),
         state_vars={"v_m": "mV", "i_syn": "pA"},
         check=_lif_check,

@@ -12,8 +12,16 @@ SPIKE_RECORDER = CATALOG.register(
         title="Spike recorder",
         category="recorder",
         doc="Keeps every spike of the neuron groups wired to it (for rasters and files).",
-        ports=(Port("source", "spikes", "in", multi=True, required=True,
-                    doc="Populations or encoders to record"),),
+        ports=(
+            Port(
+                "source",
+                "spikes",
+                "in",
+                multi=True,
+                required=True,
+                doc="Populations or encoders to record",
+            ),
+        ),
         params=(),
     )
 )
@@ -27,12 +35,24 @@ STATE_RECORDER = CATALOG.register(
         doc="Samples a state variable (membrane potential, synaptic current) of chosen neurons.",
         ports=(Port("source", "spikes", "in", required=True, doc="The population to sample"),),
         params=(
-            ParamSpec("variable", "v_m", "", "State variable to sample", kind="choice",
-                      choices=("v_m", "i_syn")),
+            ParamSpec(
+                "variable",
+                "v_m",
+                "",
+                "State variable to sample",
+                kind="choice",
+                choices=("v_m", "i_syn"),
+            ),
             ParamSpec("neurons", [0], "", "Indices of the neurons to sample", kind="indices"),
-            ParamSpec("interval_ms", 0.1, "ms",
-                      "Sampling interval (rounded to a whole number of steps, at least one)",
-                      low=0.0, low_inclusive=False, high=1e5),
+            ParamSpec(
+                "interval_ms",
+                0.1,
+                "ms",
+                "Sampling interval (rounded to a whole number of steps, at least one)",
+                low=0.0,
+                low_inclusive=False,
+                high=1e5,
+            ),
         ),
     )
 )
@@ -46,11 +66,24 @@ WEIGHT_RECORDER = CATALOG.register(
         doc="Samples the weights of a projection over time (most useful on plastic ones).",
         ports=(Port("source", "synapses", "in", required=True, doc="The projection to sample"),),
         params=(
-            ParamSpec("interval_ms", 10.0, "ms", "Sampling interval", low=0.0,
-                      low_inclusive=False, high=1e6),
-            ParamSpec("max_synapses", 10_000, "",
-                      "Record at most this many synapses (the first ones)", kind="int", low=1,
-                      high=10_000_000),
+            ParamSpec(
+                "interval_ms",
+                10.0,
+                "ms",
+                "Sampling interval",
+                low=0.0,
+                low_inclusive=False,
+                high=1e6,
+            ),
+            ParamSpec(
+                "max_synapses",
+                10_000,
+                "",
+                "Record at most this many synapses (the first ones)",
+                kind="int",
+                low=1,
+                high=10_000_000,
+            ),
         ),
     )
 )

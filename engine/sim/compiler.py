@@ -147,8 +147,9 @@ class _Build:
             for lk in self.network.links_from(node.id, "out")
         )
         node_type = self.network.node_type(node)
-        info = GroupInfo(node.id, node.name, node.type_id, node_type.category, start, size,
-                         recorded)
+        info = GroupInfo(
+            node.id, node.name, node.type_id, node_type.category, start, size, recorded
+        )
         self.groups.append(info)
         self.group_of[node.id] = info
         self.models.append(model)
@@ -235,8 +236,12 @@ def _build_spike_times(build: _Build, node: Node) -> None:
     for i, neuron_times in enumerate(lists):
         stamps = np.rint(np.asarray(neuron_times, dtype=float) / build.dt).astype(np.int64)
         if stamps.size and stamps.min() < 1:
-            raise build.fail(node, f"spike time {min(neuron_times)} ms is before the first "
-                             f"step ends (dt = {build.dt} ms)", "spike_times_ms")
+            raise build.fail(
+                node,
+                f"spike time {min(neuron_times)} ms is before the first "
+                f"step ends (dt = {build.dt} ms)",
+                "spike_times_ms",
+            )
         steps.append(stamps - 1)  # a spike stamped t = (n + 1) dt is emitted by step n
         neurons.append(np.full(stamps.size, start + i, dtype=np.int64))
     build.spike_events.append((np.concatenate(steps), np.concatenate(neurons)))
@@ -264,15 +269,24 @@ def _build_projection(build: _Build, node: Node) -> None:
     params = node.params
     pre = build.single_source(node, "pre")
     post_link = next(
-        lk for lk in build.network.links_from(node.id, "post")
+        lk
+        for lk in build.network.links_from(node.id, "post")
         if build.network.node_type(lk.target).category == "population"
     )
     pre_g, post_g = build.group_of[pre.id], build.group_of[post_link.target]
-    rng = stream(params["seed"], node.id, "synapses") if params["seed"] is not None else \
-        build.rng(node, "synapses")
+    rng = (
+        stream(params["seed"], node.id, "synapses")
+        if params["seed"] is not None
+        else build.rng(node, "synapses")
+    )
     src, dst = draw_pairs(
-        params["rule"], pre_g.size, post_g.size, rng, p=params["p"],
-        autapses=params["autapses"], recurrent=pre_g.node_id == post_g.node_id,
+        params["rule"],
+        pre_g.size,
+        post_g.size,
+        rng,
+        p=params["p"],
+        autapses=params["autapses"],
+        recurrent=pre_g.node_id == post_g.node_id,
     )
     weights = draw_values(params["weight"], src.size, rng)
     delays_ms = draw_values(params["delay_ms"], src.size, rng)
@@ -288,17 +302,25 @@ def _build_projection(build: _Build, node: Node) -> None:
         rule_params = BUILDERS[rule.type_id](build, rule)
         plastic_index = len(build.plastic)
         build.plastic.append(
-            {"pre": pre_g, "post": post_g, "channel": channel, "src": src, "dst": dst,
-             "weights": np.clip(weights, rule_params["w_min"], rule_params["w_max"]),
-             "delay": int(delays[0]) if delays.size else 1, "rule": rule_params,
-             "rule_id": rule.id}
+            {
+                "pre": pre_g,
+                "post": post_g,
+                "channel": channel,
+                "src": src,
+                "dst": dst,
+                "weights": np.clip(weights, rule_params["w_min"], rule_params["w_max"]),
+                "delay": int(delays[0]) if delays.size else 1,
+                "rule": rule_params,
+                "rule_id": rule.id,
+            }
         )
     else:
         build.static.append((src + pre_g.start, dst, weights, delays, post_g.node_id, channel))
         build.static_weights[node.id] = weights
     build.projections.append(
-        ProjectionInfo(node.id, node.name, pre_g.node_id, post_g.node_id, int(src.size),
-                       plastic_index)
+        ProjectionInfo(
+            node.id, node.name, pre_g.node_id, post_g.node_id, int(src.size), plastic_index
+        )
     )
 
 
@@ -329,9 +351,15 @@ def _build_state_recorder(build: _Build, node: Node) -> None:
     variable = node.params["variable"]
     unit = build.network.node_type(source).state_vars[variable]
     build.traces.append(
-        TraceInfo(node.id, node.name, group.name, variable, unit,
-                  np.asarray(node.params["neurons"], dtype=np.int64),
-                  max(1, build.steps(node.params["interval_ms"])))
+        TraceInfo(
+            node.id,
+            node.name,
+            group.name,
+            variable,
+            unit,
+            np.asarray(node.params["neurons"], dtype=np.int64),
+            max(1, build.steps(node.params["interval_ms"])),
+        )
     )
 
 
@@ -344,9 +372,15 @@ def _build_weight_recorder(build: _Build, node: Node) -> None:
     if info.plastic_index < 0:
         static_weights = build.static_weights[projection.id][:width].copy()
     build.weight_traces.append(
-        WeightTraceInfo(node.id, node.name, projection.name, width,
-                        max(1, build.steps(node.params["interval_ms"])), info.plastic_index,
-                        static_weights)
+        WeightTraceInfo(
+            node.id,
+            node.name,
+            projection.name,
+            width,
+            max(1, build.steps(node.params["interval_ms"])),
+            info.plastic_index,
+            static_weights,
+        )
     )
 
 
@@ -370,7 +404,8 @@ def estimate_memory(network: Network) -> tuple[int, list[tuple[str, float]]]:
     """Bytes needed to build ``network``, and the expected synapse count per projection."""
     sizes = {n.id: n.params.get("size", 0) for n in network.nodes}
     total = BYTES_PER_NEURON * sum(
-        s for n, s in zip(network.nodes, sizes.values(), strict=True)
+        s
+        for n, s in zip(network.nodes, sizes.values(), strict=True)
         if network.node_type(n).is_neuron_group
     )
     per_projection = []
@@ -378,12 +413,16 @@ def estimate_memory(network: Network) -> tuple[int, list[tuple[str, float]]]:
         if node.type_id != "projection.synapses":
             continue
         pre = network.links_into(node.id, "pre")
-        post = [lk for lk in network.links_from(node.id, "post")
-                if network.node_type(lk.target).category == "population"]
+        post = [
+            lk
+            for lk in network.links_from(node.id, "post")
+            if network.node_type(lk.target).category == "population"
+        ]
         if not pre or not post:
             continue
-        count = expected_synapses(node.params["rule"], sizes[pre[0].source],
-                                  sizes[post[0].target], node.params["p"])
+        count = expected_synapses(
+            node.params["rule"], sizes[pre[0].source], sizes[post[0].target], node.params["p"]
+        )
         per_projection.append((node.name, count))
         total += int(count * BUILD_BYTES_PER_SYNAPSE)
     return total, per_projection
@@ -406,8 +445,11 @@ def compile_network(network: Network, *, memory_limit: int | None = None) -> Com
     limit = available_memory_bytes() if memory_limit is None else memory_limit
     if needed > limit:
         largest = max(per_projection, key=lambda item: item[1], default=("", 0))
-        detail = f"; the largest projection, {largest[0]!r}, has about {largest[1]:.3g} synapses" \
-            if largest[0] else ""
+        detail = (
+            f"; the largest projection, {largest[0]!r}, has about {largest[1]:.3g} synapses"
+            if largest[0]
+            else ""
+        )
         raise MemoryBudgetError(
             f"this network needs about {needed / 2**30:.1f} GiB to build, but only "
             f"{limit / 2**30:.1f} GiB is available{detail}"
@@ -425,8 +467,16 @@ def compile_network(network: Network, *, memory_limit: int | None = None) -> Com
                 BUILDERS[node.type_id](build, node)
     arrays = _assemble(build)
     return CompiledNetwork(
-        build.dt, build.seed, build.groups, build.projections, build.traces, build.weight_traces,
-        arrays, build.current_sources, [it["rule_id"] for it in build.plastic], report.warnings,
+        build.dt,
+        build.seed,
+        build.groups,
+        build.projections,
+        build.traces,
+        build.weight_traces,
+        arrays,
+        build.current_sources,
+        [it["rule_id"] for it in build.plastic],
+        report.warnings,
     )
 
 
@@ -439,7 +489,11 @@ def _assemble(build: _Build) -> dict[str, Any]:
         np.array(build.models, dtype=np.int64),
         np.array([g.recorded for g in build.groups], dtype=np.bool_),
     )
-    par = np.concatenate(build.par_blocks, axis=1) if build.par_blocks else np.zeros((K.N_PARAM_ROWS, 0))
+    par = (
+        np.concatenate(build.par_blocks, axis=1)
+        if build.par_blocks
+        else np.zeros((K.N_PARAM_ROWS, 0))
+    )
     v = np.concatenate(build.v_blocks) if build.v_blocks else np.zeros(0)
     neurons = K.Neurons(v, np.zeros(n, dtype=np.int32), par, np.zeros(n))
 
@@ -501,8 +555,9 @@ def _assemble(build: _Build) -> dict[str, Any]:
     }
 
 
-def _input_index(build: _Build, channel_base: dict[str, int], post_id: str, channel: int,
-                 dst: np.ndarray) -> np.ndarray:
+def _input_index(
+    build: _Build, channel_base: dict[str, int], post_id: str, channel: int, dst: np.ndarray
+) -> np.ndarray:
     size = build.group_of[post_id].size
     return channel_base[post_id] + channel * size + dst
 
@@ -525,8 +580,13 @@ def _assemble_static(build: _Build, n: int, channel_base: dict[str, int]) -> K.S
     np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
     ring_len = int(delay.max()) + 1 if delay.size else 2
     n_inputs = sum(len(t) * build.group_of[g].size for g, t in build.channel_taus.items())
-    return K.Static(ptr, target.astype(np.int64), weight.astype(np.float64),
-                    delay.astype(np.int64), np.zeros((ring_len, n_inputs)))
+    return K.Static(
+        ptr,
+        target.astype(np.int64),
+        weight.astype(np.float64),
+        delay.astype(np.int64),
+        np.zeros((ring_len, n_inputs)),
+    )
 
 
 def _assemble_plastic(build: _Build, n: int, channel_base: dict[str, int]) -> K.Plastic:
@@ -568,8 +628,13 @@ def _assemble_plastic(build: _Build, n: int, channel_base: dict[str, int]) -> K.
         np.array([it["post"].start for it in items], dtype=np.int64),
         np.array([it["post"].size for it in items], dtype=np.int64),
         np.array([it["delay"] for it in items], dtype=np.int64),
-        np.array([_input_index(build, channel_base, it["post"].node_id, it["channel"], 0)
-                  for it in items], dtype=np.int64),
+        np.array(
+            [
+                _input_index(build, channel_base, it["post"].node_id, it["channel"], 0)
+                for it in items
+            ],
+            dtype=np.int64,
+        ),
         row_off,
         col_off,
         column("tau_plus"),

@@ -66,8 +66,7 @@ Plastic = namedtuple(
 )
 Recording = namedtuple(
     "Recording",
-    "tr_ptr tr_neuron tr_var tr_interval tr_offset "
-    "wr_proj wr_width wr_interval wr_offset",
+    "tr_ptr tr_neuron tr_var tr_interval tr_offset wr_proj wr_width wr_interval wr_offset",
 )
 Outputs = namedtuple("Outputs", "spike_step spike_neuron group_counts traces weights")
 

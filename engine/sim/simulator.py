@@ -115,8 +115,9 @@ class Simulator:
         self._weight_traces = plastic_weights
         self._weight_proj = np.array([w.plastic_index for w in plastic_weights], dtype=np.int64)
         self._weight_width = np.array([w.width for w in plastic_weights], dtype=np.int64)
-        self._weight_interval = np.array([w.interval_steps for w in plastic_weights],
-                                         dtype=np.int64)
+        self._weight_interval = np.array(
+            [w.interval_steps for w in plastic_weights], dtype=np.int64
+        )
 
     @property
     def time_ms(self) -> float:
@@ -155,10 +156,12 @@ class Simulator:
 
     def _run(self, step0: int, n_steps: int) -> dict[str, Any]:
         a = self._a
-        tr_offset, tr_samples = self._offsets(step0, n_steps, self._trace_interval,
-                                              np.diff(self._trace_ptr))
-        wr_offset, wr_samples = self._offsets(step0, n_steps, self._weight_interval,
-                                              self._weight_width)
+        tr_offset, tr_samples = self._offsets(
+            step0, n_steps, self._trace_interval, np.diff(self._trace_ptr)
+        )
+        wr_offset, wr_samples = self._offsets(
+            step0, n_steps, self._weight_interval, self._weight_width
+        )
         out = K.Outputs(
             np.zeros(self._spike_capacity, dtype=np.int64),
             np.zeros(self._spike_capacity, dtype=np.int64),
@@ -167,15 +170,33 @@ class Simulator:
             np.zeros(int(wr_offset[-1]) if wr_offset.size else 0),
         )
         recording = K.Recording(
-            self._trace_ptr, self._trace_neurons, self._trace_vars, self._trace_interval,
-            tr_offset[:-1], self._weight_proj, self._weight_width, self._weight_interval,
+            self._trace_ptr,
+            self._trace_neurons,
+            self._trace_vars,
+            self._trace_interval,
+            tr_offset[:-1],
+            self._weight_proj,
+            self._weight_width,
+            self._weight_interval,
             wr_offset[:-1],
         )
         self._counters[K.C_OUT_COUNT] = 0
         K.run_steps(
-            step0, n_steps, self.dt_ms, self.compiled.seed, a["groups"], a["neurons"],
-            a["channels"], a["currents"], a["spike_times"], a["static"], a["plastic"],
-            recording, out, self._counters, self._fired,
+            step0,
+            n_steps,
+            self.dt_ms,
+            self.compiled.seed,
+            a["groups"],
+            a["neurons"],
+            a["channels"],
+            a["currents"],
+            a["spike_times"],
+            a["static"],
+            a["plastic"],
+            recording,
+            out,
+            self._counters,
+            self._fired,
         )
         n = int(self._counters[K.C_STEPS_DONE])
         count = int(self._counters[K.C_OUT_COUNT])
@@ -186,17 +207,20 @@ class Simulator:
             "spike_steps": out.spike_step[:count].copy(),
             "spike_neurons": out.spike_neuron[:count].copy(),
             "counts": out.group_counts[:n].copy(),
-            "traces": self._split(out.traces, tr_offset, tr_samples, tr_done,
-                                  np.diff(self._trace_ptr)),
-            "weights": self._split(out.weights, wr_offset, wr_samples, wr_done,
-                                   self._weight_width),
+            "traces": self._split(
+                out.traces, tr_offset, tr_samples, tr_done, np.diff(self._trace_ptr)
+            ),
+            "weights": self._split(out.weights, wr_offset, wr_samples, wr_done, self._weight_width),
             "step0": step0,
         }
 
     @staticmethod
     def _offsets(step0: int, n_steps: int, intervals: np.ndarray, widths: np.ndarray):
-        samples = (step0 + n_steps) // intervals - step0 // intervals if intervals.size else \
-            np.zeros(0, np.int64)
+        samples = (
+            (step0 + n_steps) // intervals - step0 // intervals
+            if intervals.size
+            else np.zeros(0, np.int64)
+        )
         offsets = np.zeros(intervals.size + 1, dtype=np.int64)
         np.cumsum(samples * widths, out=offsets[1:])
         return offsets, samples
