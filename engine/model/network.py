@@ -72,8 +72,8 @@ class EventEmitter:
     def disconnect(self, name: str, callback: Callable[..., None]) -> None:
         self._callbacks[name].remove(callback)
 
-    def emit(self, name: str, **kwargs: Any) -> None:
-        for callback in list(self._callbacks[name]):
+    def emit(self, event: str, /, **kwargs: Any) -> None:
+        for callback in list(self._callbacks[event]):
             callback(**kwargs)
 
 

@@ -128,14 +128,14 @@ def run_steps(
                     for c in range(c0, c1):
                         j = channels.block_start[c] + i - start
                         v += channels.p21[j] * channels.current[j]
-                    if v >= neurons.par[LIF_V_TH, i]:
+                    if not np.isfinite(v):
+                        counters[C_ERROR] = ERROR_NOT_FINITE
+                        counters[C_ERROR_GROUP] = g
+                    elif v >= neurons.par[LIF_V_TH, i]:
                         v = neurons.par[LIF_V_RESET, i]
                         neurons.refr[i] = np.int32(neurons.par[LIF_REF_STEPS, i])
                         fired[n_fired] = i
                         n_fired += 1
-                    elif not np.isfinite(v):
-                        counters[C_ERROR] = ERROR_NOT_FINITE
-                        counters[C_ERROR_GROUP] = g
                     neurons.v[i] = v
             elif model == MODEL_POISSON:
                 for i in range(start, stop):

@@ -1,0 +1,201 @@
+"""The simulator's contract: chunk-invariant, reproducible, guarded, tunable while running."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.errors import MemoryBudgetError, SimulationError, ValidationError
+from engine.io.project_file import load_project
+from engine.model.network import Network
+from engine.sim.compiler import compile_network
+from engine.sim.simulator import Simulator
+
+DEMO = Path(__file__).parents[2] / "projects" / "stdp_demo.snnproj"
+
+
+def small_plastic_network(seed: int = 1) -> tuple[Network, dict[str, str]]:
+    net = Network()
+    net.set_setting("seed", seed)
+    inp = net.add_node("encoder.poisson", "in", {"size": 60, "rate_hz": 20.0})
+    exc = net.add_node("population.lif", "exc", {
+        "size": 30, "v_init": {"distribution": "uniform", "low": -70.0, "high": -56.0}})
+    plastic = net.connect_groups(inp.id, exc.id, {
+        "p": 0.5, "weight": {"distribution": "normal", "mean": 150.0, "std": 30.0,
+                             "low": 0.0, "high": 300.0}})
+    recurrent = net.connect_groups(exc.id, exc.id, {
+        "p": 0.2, "weight": -100.0, "tau_syn": 5.0,
+        "delay_ms": {"distribution": "uniform", "low": 0.5, "high": 3.0}})
+    rule = net.add_node("plasticity.stdp_pair", "stdp", {"a_plus": 5.0, "a_minus": 5.5,
+                                                         "w_max": 300.0})
+    net.add_link(rule.id, "out", plastic.id, "plasticity")
+    spikes = net.add_node("recorder.spikes", "spikes")
+    net.add_link(inp.id, "out", spikes.id, "source")
+    net.add_link(exc.id, "out", spikes.id, "source")
+    vm = net.add_node("recorder.state", "vm", {"neurons": [0, 5], "interval_ms": 0.3})
+    net.add_link(exc.id, "out", vm.id, "source")
+    weights = net.add_node("recorder.weights", "w", {"interval_ms": 5.0})
+    net.add_link(plastic.id, "post", weights.id, "source")
+    ids = {"in": inp.id, "exc": exc.id, "plastic": plastic.id, "recurrent": recurrent.id,
+           "vm": vm.id, "w": weights.id, "rule": rule.id}
+    return net, ids
+
+
+def run_in_chunks(net, sizes):
+    sim = Simulator(net)
+    return [sim.advance(n) for n in sizes]
+
+
+def test_chunking_does_not_change_results():
+    net, ids = small_plastic_network()
+    (whole,) = run_in_chunks(net, [3000])
+    parts = run_in_chunks(net, [1, 7, 250, 1000, 1742])
+    np.testing.assert_array_equal(whole.spike_steps, np.concatenate([p.spike_steps for p in parts]))
+    np.testing.assert_array_equal(whole.spike_neurons,
+                                  np.concatenate([p.spike_neurons for p in parts]))
+    np.testing.assert_array_equal(whole.group_counts,
+                                  np.concatenate([p.group_counts for p in parts]))
+    for key in (ids["vm"],):
+        np.testing.assert_array_equal(whole.traces[key].values,
+                                      np.concatenate([p.traces[key].values for p in parts]))
+        np.testing.assert_array_equal(whole.traces[key].times_ms,
+                                      np.concatenate([p.traces[key].times_ms for p in parts]))
+    np.testing.assert_array_equal(whole.weight_traces[ids["w"]].values,
+                                  np.concatenate([p.weight_traces[ids["w"]].values for p in parts]))
+    np.testing.assert_array_equal(whole.weights[ids["plastic"]], parts[-1].weights[ids["plastic"]])
+    assert whole.spike_neurons.size > 100
+
+
+def test_same_seed_reproduces_and_other_seed_differs():
+    net, _ = small_plastic_network(seed=5)
+    a = run_in_chunks(net, [2000])[0]
+    b = run_in_chunks(net, [2000])[0]
+    np.testing.assert_array_equal(a.spike_neurons, b.spike_neurons)
+    other = net.copy()
+    other.set_setting("seed", 6)
+    c = run_in_chunks(other, [2000])[0]
+    assert not np.array_equal(a.spike_neurons, c.spike_neurons)
+
+
+def test_a_small_spike_buffer_grows_without_changing_results():
+    net, _ = small_plastic_network()
+    reference = run_in_chunks(net, [2000])[0]
+    sim = Simulator(net)
+    sim._spike_capacity = 100  # force many early returns and regrowth
+    chunk = sim.advance(2000)
+    np.testing.assert_array_equal(chunk.spike_neurons, reference.spike_neurons)
+
+
+def test_poisson_rate_matches_request():
+    net = Network()
+    net.set_setting("seed", 11)
+    inp = net.add_node("encoder.poisson", "in", {"size": 1000, "rate_hz": 25.0})
+    spikes = net.add_node("recorder.spikes", "spikes")
+    net.add_link(inp.id, "out", spikes.id, "source")
+    sim = Simulator(net)
+    chunk = sim.advance(sim.steps_for(2000.0))
+    expected = 1000 * 25.0 * 2.0
+    assert abs(chunk.spike_neurons.size - expected) < 4 * np.sqrt(expected)
+    counts = np.bincount(chunk.spike_neurons, minlength=1000)
+    # Poisson counts: the Fano factor is 1 (minus the tiny dt-binning correction)
+    assert counts.var() / counts.mean() == pytest.approx(1.0, abs=0.15)
+
+
+def test_poisson_window_is_respected():
+    net = Network()
+    inp = net.add_node("encoder.poisson", "in", {"size": 200, "rate_hz": 100.0,
+                                                 "start_ms": 50.0, "stop_ms": 80.0})
+    spikes = net.add_node("recorder.spikes", "spikes")
+    net.add_link(inp.id, "out", spikes.id, "source")
+    times = Simulator(net).advance(1500).spike_times_ms
+    assert times.min() > 50.0 and times.max() <= 80.0 + 1e-9
+
+
+def test_connectivity_counts():
+    net = Network()
+    a = net.add_node("population.lif", "a", {"size": 400})
+    b = net.add_node("population.lif", "b", {"size": 300})
+    full = net.connect_groups(a.id, b.id, {"rule": "all_to_all"})
+    sparse = net.connect_groups(a.id, b.id, {"rule": "fixed_probability", "p": 0.05})
+    recurrent = net.connect_groups(a.id, a.id, {"rule": "fixed_probability", "p": 1.0})
+    c = net.add_node("population.lif", "c", {"size": 400})
+    one = net.connect_groups(a.id, c.id, {"rule": "one_to_one"})
+    counts = {p.node_id: p.n_synapses for p in compile_network(net).projections}
+    assert counts[full.id] == 400 * 300
+    expected = 0.05 * 400 * 300
+    assert abs(counts[sparse.id] - expected) < 4 * np.sqrt(expected)
+    assert counts[recurrent.id] == 400 * 399  # no autapses by default
+    assert counts[one.id] == 400
+
+
+def test_one_to_one_needs_equal_sizes():
+    net = Network()
+    a = net.add_node("population.lif", "a", {"size": 10})
+    b = net.add_node("population.lif", "b", {"size": 11})
+    net.connect_groups(a.id, b.id, {"rule": "one_to_one"})
+    with pytest.raises(ValidationError, match="one_to_one needs equal sizes"):
+        compile_network(net)
+
+
+def test_non_finite_state_stops_with_the_population_named():
+    net = Network()
+    net.add_node("population.lif", "runaway", {"size": 3, "c_m": 1e-310, "i_e": 1e6})
+    sim = Simulator(net)
+    with pytest.raises(SimulationError, match="'runaway'.*NaN or infinite"):
+        sim.advance(100)
+    with pytest.raises(SimulationError):
+        sim.advance(1)
+
+
+def test_memory_guard_refuses_with_an_estimate():
+    net = Network()
+    a = net.add_node("population.lif", "a", {"size": 1_000_000})
+    b = net.add_node("population.lif", "b", {"size": 1_000_000})
+    net.connect_groups(a.id, b.id, {"rule": "all_to_all"}, name="huge")
+    with pytest.raises(MemoryBudgetError, match=r"needs about .* GiB.*'huge'.*1e\+12 synapses"):
+        compile_network(net)
+    small = Network()
+    small.add_node("population.lif", "a", {"size": 1000})
+    with pytest.raises(MemoryBudgetError, match="only 0.0 GiB is available"):
+        compile_network(small, memory_limit=1000)
+
+
+def test_live_rate_change_takes_effect_without_losing_state():
+    net = Network()
+    inp = net.add_node("encoder.poisson", "in", {"size": 500, "rate_hz": 5.0})
+    spikes = net.add_node("recorder.spikes", "spikes")
+    net.add_link(inp.id, "out", spikes.id, "source")
+    sim = Simulator(net)
+    before = sim.advance(5000).spike_neurons.size
+    sim.set_live_param(inp.id, "encoder.poisson", "rate_hz", 50.0)
+    after = sim.advance(5000).spike_neurons.size
+    assert sim.time_ms == pytest.approx(1000.0)
+    assert after > 5 * before
+    with pytest.raises(ValidationError, match="cannot change while running"):
+        sim.set_live_param(inp.id, "encoder.poisson", "size", 3)
+
+
+def test_live_bias_current_change():
+    net = Network()
+    lif = net.add_node("population.lif", "cell", {"size": 1})
+    spikes = net.add_node("recorder.spikes", "spikes")
+    net.add_link(lif.id, "out", spikes.id, "source")
+    sim = Simulator(net)
+    assert sim.advance(2000).spike_neurons.size == 0
+    sim.set_live_param(lif.id, "population.lif", "i_e", 800.0)
+    assert sim.advance(2000).spike_neurons.size > 5
+
+
+def test_demo_project_weights_change():
+    project = load_project(DEMO)
+    sim = Simulator(project.network)
+    chunk = sim.advance(sim.steps_for(project.network.settings["duration_ms"]))
+    plastic = next(p for p in sim.compiled.projections if p.plastic_index >= 0)
+    recorder = next(iter(chunk.weight_traces.values()))
+    initial, final = recorder.values[0], chunk.weights[plastic.node_id]
+    assert np.abs(final - initial).mean() > 5.0, "weights change visibly (pA)"
+    assert final.std() > initial.std() * 1.1, "STDP spreads the weight distribution"
+    rates = chunk.group_counts.sum(0) / [g.size for g in sim.compiled.groups] / 2.0
+    assert all(rate > 0.5 for rate in rates), rates
