@@ -116,27 +116,25 @@ def run_steps(
             model = groups.model[g]
             first_fired = n_fired
             if model == MODEL_LIF:
-                c0 = channels.grp_ptr[g]
-                c1 = channels.grp_ptr[g + 1]
-                for i in range(start, stop):
-                    if neurons.refr[i] > 0:
-                        neurons.refr[i] -= 1
-                        continue
-                    e_l = neurons.par[LIF_E_L, i]
-                    v = e_l + neurons.par[LIF_P22, i] * (neurons.v[i] - e_l)
-                    v += neurons.par[LIF_P20, i] * (neurons.par[LIF_I_E, i] + neurons.stim[i])
-                    for c in range(c0, c1):
-                        j = channels.block_start[c] + i - start
-                        v += channels.p21[j] * channels.current[j]
-                    if not np.isfinite(v):
-                        counters[C_ERROR] = ERROR_NOT_FINITE
-                        counters[C_ERROR_GROUP] = g
-                    elif v >= neurons.par[LIF_V_TH, i]:
-                        v = neurons.par[LIF_V_RESET, i]
-                        neurons.refr[i] = np.int32(neurons.par[LIF_REF_STEPS, i])
-                        fired[n_fired] = i
-                        n_fired += 1
-                    neurons.v[i] = v
+                n_fired = _update_lif(
+                    start,
+                    stop,
+                    channels.grp_ptr[g],
+                    channels.grp_ptr[g + 1],
+                    neurons.v,
+                    neurons.refr,
+                    neurons.par,
+                    neurons.stim,
+                    channels.current,
+                    channels.p21,
+                    channels.block_start,
+                    fired,
+                    n_fired,
+                )
+                if n_fired < 0:
+                    n_fired = -n_fired - 1
+                    counters[C_ERROR] = ERROR_NOT_FINITE
+                    counters[C_ERROR_GROUP] = g
             elif model == MODEL_POISSON:
                 for i in range(start, stop):
                     if neurons.par[POISSON_START, i] <= n < neurons.par[POISSON_STOP, i]:
@@ -261,6 +259,32 @@ def run_steps(
         counters[C_STEPS_DONE] = k + 1
         if counters[C_ERROR] != ERROR_NONE:
             return
+
+
+@njit
+def _update_lif(start, stop, c0, c1, v, refr, par, stim, current, p21, block_start, fired, n_fired):
+    """One exact step of LIF neurons ``start:stop``; returns the new count of fired neurons,
+    or ``-count - 1`` if a potential stopped being finite."""
+    finite = True
+    for i in range(start, stop):
+        if refr[i] > 0:
+            refr[i] -= 1
+            continue
+        e_l = par[LIF_E_L, i]
+        x = e_l + par[LIF_P22, i] * (v[i] - e_l)
+        x += par[LIF_P20, i] * (par[LIF_I_E, i] + stim[i])
+        for c in range(c0, c1):
+            j = block_start[c] + i - start
+            x += p21[j] * current[j]
+        if not np.isfinite(x):
+            finite = False
+        elif x >= par[LIF_V_TH, i]:
+            x = par[LIF_V_RESET, i]
+            refr[i] = np.int32(par[LIF_REF_STEPS, i])
+            fired[n_fired] = i
+            n_fired += 1
+        v[i] = x
+    return n_fired if finite else -n_fired - 1
 
 
 @njit

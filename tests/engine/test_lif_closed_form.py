@@ -37,8 +37,15 @@ def analytic_period(i_pa, tau_m, c_m, e_l, v_th, v_reset, t_ref):
 @pytest.mark.parametrize("current", [400.0, 600.0, 1000.0, 2500.0])
 @pytest.mark.parametrize("source", ["bias", "dc_encoder"])
 def test_firing_period_under_constant_current(current, source):
-    params = {"tau_m": 10.0, "c_m": 250.0, "e_l": -70.0, "v_th": -55.0, "v_reset": -70.0,
-              "t_ref": 2.0, "v_init": -70.0}
+    params = {
+        "tau_m": 10.0,
+        "c_m": 250.0,
+        "e_l": -70.0,
+        "v_th": -55.0,
+        "v_reset": -70.0,
+        "t_ref": 2.0,
+        "v_init": -70.0,
+    }
     if source == "bias":
         net, lif = lif_network(**params, i_e=current)
     else:
@@ -48,8 +55,9 @@ def test_firing_period_under_constant_current(current, source):
     sim = Simulator(net)
     chunk = sim.advance(sim.steps_for(1000.0))
     times = chunk.spike_times_ms
-    expected = analytic_period(current, **{k: params[k] for k in
-                                           ("tau_m", "c_m", "e_l", "v_th", "v_reset", "t_ref")})
+    expected = analytic_period(
+        current, **{k: params[k] for k in ("tau_m", "c_m", "e_l", "v_th", "v_reset", "t_ref")}
+    )
     # the first spike has no refractory period before it
     assert expected - params["t_ref"] - 1e-9 <= times[0] <= expected - params["t_ref"] + DT
     isi = np.diff(times)
@@ -90,7 +98,9 @@ def psp(t, weight, c_m, tau_m, tau_s):
     """Membrane response (mV) to one exponential synaptic current of amplitude ``weight`` pA."""
     if tau_s == tau_m:
         return weight / c_m * t * np.exp(-t / tau_m)
-    return weight / c_m * tau_m * tau_s / (tau_s - tau_m) * (np.exp(-t / tau_s) - np.exp(-t / tau_m))
+    return (
+        weight / c_m * tau_m * tau_s / (tau_s - tau_m) * (np.exp(-t / tau_s) - np.exp(-t / tau_m))
+    )
 
 
 @pytest.mark.parametrize("tau_syn", [0.5, 2.0, 5.0, 10.0])
@@ -98,8 +108,11 @@ def psp(t, weight, c_m, tau_m, tau_s):
 def test_psp_shape_of_one_exponential_synapse(tau_syn, delay):
     net, lif = lif_network(tau_m=10.0, c_m=250.0, e_l=-70.0, v_init=-70.0)
     source = net.add_node("encoder.spike_times", "input", {"spike_times_ms": [10.0]})
-    net.connect_groups(source.id, lif, {"rule": "all_to_all", "weight": 300.0,
-                                         "delay_ms": delay, "tau_syn": tau_syn})
+    net.connect_groups(
+        source.id,
+        lif,
+        {"rule": "all_to_all", "weight": 300.0, "delay_ms": delay, "tau_syn": tau_syn},
+    )
     vm = record_vm(net, lif)
     sim = Simulator(net)
     trace = sim.advance(sim.steps_for(80.0)).traces[vm]

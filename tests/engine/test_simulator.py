@@ -20,16 +20,38 @@ def small_plastic_network(seed: int = 1) -> tuple[Network, dict[str, str]]:
     net = Network()
     net.set_setting("seed", seed)
     inp = net.add_node("encoder.poisson", "in", {"size": 60, "rate_hz": 20.0})
-    exc = net.add_node("population.lif", "exc", {
-        "size": 30, "v_init": {"distribution": "uniform", "low": -70.0, "high": -56.0}})
-    plastic = net.connect_groups(inp.id, exc.id, {
-        "p": 0.5, "weight": {"distribution": "normal", "mean": 150.0, "std": 30.0,
-                             "low": 0.0, "high": 300.0}})
-    recurrent = net.connect_groups(exc.id, exc.id, {
-        "p": 0.2, "weight": -100.0, "tau_syn": 5.0,
-        "delay_ms": {"distribution": "uniform", "low": 0.5, "high": 3.0}})
-    rule = net.add_node("plasticity.stdp_pair", "stdp", {"a_plus": 5.0, "a_minus": 5.5,
-                                                         "w_max": 300.0})
+    exc = net.add_node(
+        "population.lif",
+        "exc",
+        {"size": 30, "v_init": {"distribution": "uniform", "low": -70.0, "high": -56.0}},
+    )
+    plastic = net.connect_groups(
+        inp.id,
+        exc.id,
+        {
+            "p": 0.5,
+            "weight": {
+                "distribution": "normal",
+                "mean": 150.0,
+                "std": 30.0,
+                "low": 0.0,
+                "high": 300.0,
+            },
+        },
+    )
+    recurrent = net.connect_groups(
+        exc.id,
+        exc.id,
+        {
+            "p": 0.2,
+            "weight": -100.0,
+            "tau_syn": 5.0,
+            "delay_ms": {"distribution": "uniform", "low": 0.5, "high": 3.0},
+        },
+    )
+    rule = net.add_node(
+        "plasticity.stdp_pair", "stdp", {"a_plus": 5.0, "a_minus": 5.5, "w_max": 300.0}
+    )
     net.add_link(rule.id, "out", plastic.id, "plasticity")
     spikes = net.add_node("recorder.spikes", "spikes")
     net.add_link(inp.id, "out", spikes.id, "source")
@@ -38,8 +60,15 @@ def small_plastic_network(seed: int = 1) -> tuple[Network, dict[str, str]]:
     net.add_link(exc.id, "out", vm.id, "source")
     weights = net.add_node("recorder.weights", "w", {"interval_ms": 5.0})
     net.add_link(plastic.id, "post", weights.id, "source")
-    ids = {"in": inp.id, "exc": exc.id, "plastic": plastic.id, "recurrent": recurrent.id,
-           "vm": vm.id, "w": weights.id, "rule": rule.id}
+    ids = {
+        "in": inp.id,
+        "exc": exc.id,
+        "plastic": plastic.id,
+        "recurrent": recurrent.id,
+        "vm": vm.id,
+        "w": weights.id,
+        "rule": rule.id,
+    }
     return net, ids
 
 
@@ -53,17 +82,23 @@ def test_chunking_does_not_change_results():
     (whole,) = run_in_chunks(net, [3000])
     parts = run_in_chunks(net, [1, 7, 250, 1000, 1742])
     np.testing.assert_array_equal(whole.spike_steps, np.concatenate([p.spike_steps for p in parts]))
-    np.testing.assert_array_equal(whole.spike_neurons,
-                                  np.concatenate([p.spike_neurons for p in parts]))
-    np.testing.assert_array_equal(whole.group_counts,
-                                  np.concatenate([p.group_counts for p in parts]))
+    np.testing.assert_array_equal(
+        whole.spike_neurons, np.concatenate([p.spike_neurons for p in parts])
+    )
+    np.testing.assert_array_equal(
+        whole.group_counts, np.concatenate([p.group_counts for p in parts])
+    )
     for key in (ids["vm"],):
-        np.testing.assert_array_equal(whole.traces[key].values,
-                                      np.concatenate([p.traces[key].values for p in parts]))
-        np.testing.assert_array_equal(whole.traces[key].times_ms,
-                                      np.concatenate([p.traces[key].times_ms for p in parts]))
-    np.testing.assert_array_equal(whole.weight_traces[ids["w"]].values,
-                                  np.concatenate([p.weight_traces[ids["w"]].values for p in parts]))
+        np.testing.assert_array_equal(
+            whole.traces[key].values, np.concatenate([p.traces[key].values for p in parts])
+        )
+        np.testing.assert_array_equal(
+            whole.traces[key].times_ms, np.concatenate([p.traces[key].times_ms for p in parts])
+        )
+    np.testing.assert_array_equal(
+        whole.weight_traces[ids["w"]].values,
+        np.concatenate([p.weight_traces[ids["w"]].values for p in parts]),
+    )
     np.testing.assert_array_equal(whole.weights[ids["plastic"]], parts[-1].weights[ids["plastic"]])
     assert whole.spike_neurons.size > 100
 
@@ -88,6 +123,7 @@ def test_a_small_spike_buffer_grows_without_changing_results():
     np.testing.assert_array_equal(chunk.spike_neurons, reference.spike_neurons)
 
 
+@pytest.mark.slow
 def test_poisson_rate_matches_request():
     net = Network()
     net.set_setting("seed", 11)
@@ -105,8 +141,9 @@ def test_poisson_rate_matches_request():
 
 def test_poisson_window_is_respected():
     net = Network()
-    inp = net.add_node("encoder.poisson", "in", {"size": 200, "rate_hz": 100.0,
-                                                 "start_ms": 50.0, "stop_ms": 80.0})
+    inp = net.add_node(
+        "encoder.poisson", "in", {"size": 200, "rate_hz": 100.0, "start_ms": 50.0, "stop_ms": 80.0}
+    )
     spikes = net.add_node("recorder.spikes", "spikes")
     net.add_link(inp.id, "out", spikes.id, "source")
     times = Simulator(net).advance(1500).spike_times_ms
@@ -162,6 +199,7 @@ def test_memory_guard_refuses_with_an_estimate():
         compile_network(small, memory_limit=1000)
 
 
+@pytest.mark.slow
 def test_live_rate_change_takes_effect_without_losing_state():
     net = Network()
     inp = net.add_node("encoder.poisson", "in", {"size": 500, "rate_hz": 5.0})
@@ -188,6 +226,7 @@ def test_live_bias_current_change():
     assert sim.advance(2000).spike_neurons.size > 5
 
 
+@pytest.mark.slow
 def test_demo_project_weights_change():
     project = load_project(DEMO)
     sim = Simulator(project.network)
