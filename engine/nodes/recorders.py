@@ -5,6 +5,11 @@ from __future__ import annotations
 from engine.model.catalog import CATALOG, NodeType, Port
 from engine.model.params import ParamSpec
 
+#: Every state variable some population type can record (populations register first).
+RECORDABLE = tuple(
+    dict.fromkeys(v for t in CATALOG if t.category == "population" for v in t.state_vars)
+)
+
 SPIKE_RECORDER = CATALOG.register(
     NodeType(
         type_id="recorder.spikes",
@@ -39,9 +44,9 @@ STATE_RECORDER = CATALOG.register(
                 "variable",
                 "v_m",
                 "",
-                "State variable to sample",
+                "State variable to sample (each population type has its own)",
                 kind="choice",
-                choices=("v_m", "i_syn"),
+                choices=RECORDABLE,
             ),
             ParamSpec("neurons", [0], "", "Indices of the neurons to sample", kind="indices"),
             ParamSpec(

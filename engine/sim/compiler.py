@@ -63,6 +63,7 @@ class TraceInfo:
     unit: str
     neurons: np.ndarray
     interval_steps: int
+    row: int  # state row sampled, or a derived quantity such as kernels.VAR_I_SYN
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ class _Build:
         self.group_of: dict[str, GroupInfo] = {}
         self.models: list[int] = []
         self.par_blocks: list[np.ndarray] = []
-        self.v_blocks: list[np.ndarray] = []
+        self.state_blocks: list[np.ndarray] = []
         self.spike_events: list[tuple[np.ndarray, np.ndarray]] = []
         self.currents: list[tuple[int, int, np.ndarray, int, int]] = []
         self.channel_taus: dict[str, list[float]] = {}
@@ -163,6 +164,13 @@ class _Build:
 Builder = Callable[[_Build, Node], Any]
 BUILDERS: dict[str, Builder] = {}
 
+#: Where each recordable variable of a population type lives in the state matrix.
+STATE_ROWS: dict[str, dict[str, int]] = {
+    "population.lif": {"v_m": K.STATE_V, "i_syn": K.VAR_I_SYN},
+    "population.if": {"v_m": K.STATE_V, "i_syn": K.VAR_I_SYN},
+    "population.adaptive_lif": {"v_m": K.STATE_V, "w": K.LIF_W, "i_syn": K.VAR_I_SYN},
+}
+
 
 def builds(type_id: str) -> Callable[[Builder], Builder]:
     """Register the builder of a node type."""
@@ -177,32 +185,68 @@ def builds(type_id: str) -> Callable[[Builder], Builder]:
 
 
 # -- neuron groups -------------------------------------------------------------------------------
-@builds("population.lif")
-def _build_lif(build: _Build, node: Node) -> None:
+def _add_neurons(
+    build: _Build, node: Node, model: int, par: np.ndarray, state: np.ndarray | None = None
+) -> None:
+    size = par.shape[1]
+    build.add_group(node, model, size)
+    build.par_blocks.append(par)
+    build.state_blocks.append(np.zeros((K.N_STATE_ROWS, size)) if state is None else state)
+
+
+def _linear_if(
+    build: _Build, node: Node, tau_m: float | None, *, tau_w: float | None = None, b: float = 0.0
+) -> None:
+    """LIF (``tau_m`` given), perfect IF (``tau_m=None``), with optional adaptation current."""
     params = node.params
     size = params["size"]
-    build.add_group(node, K.MODEL_LIF, size)
-    h, tau_m, c_m = build.dt, params["tau_m"], params["c_m"]
+    h, c_m = build.dt, params["c_m"]
     par = np.zeros((K.N_PARAM_ROWS, size))
-    p22 = math.exp(-h / tau_m)
-    par[K.LIF_P22] = p22
-    par[K.LIF_P20] = -tau_m / c_m * math.expm1(-h / tau_m)
-    par[K.LIF_E_L] = params["e_l"]
+    if tau_m is None:
+        par[K.LIF_P22] = 1.0
+        par[K.LIF_P20] = h / c_m
+    else:
+        par[K.LIF_P22] = math.exp(-h / tau_m)
+        par[K.LIF_P20] = -tau_m / c_m * math.expm1(-h / tau_m)
+    par[K.LIF_E_L] = params.get("e_l", 0.0)
     par[K.LIF_V_TH] = params["v_th"]
     par[K.LIF_V_RESET] = params["v_reset"]
     par[K.LIF_REF_STEPS] = build.steps(params["t_ref"])
     par[K.LIF_I_E] = params["i_e"]
-    build.par_blocks.append(par)
-    build.v_blocks.append(draw_values(params["v_init"], size, build.rng(node, "v_init")))
+    par[K.LIF_W_DECAY] = 1.0 if tau_w is None else math.exp(-h / tau_w)
+    par[K.LIF_W_P21] = 0.0 if tau_w is None else lif_p21(h, tau_m, c_m, tau_w)
+    par[K.LIF_W_JUMP] = b
+    state = np.zeros((K.N_STATE_ROWS, size))
+    state[K.STATE_V] = draw_values(params["v_init"], size, build.rng(node, "v_init"))
+    _add_neurons(build, node, K.MODEL_LIF, par, state)
     build.couplings[node.id] = lambda tau_syn: np.full(size, lif_p21(h, tau_m, c_m, tau_syn))
 
 
-def lif_p21(h: float, tau_m: float, c_m: float, tau_syn: float) -> float:
-    """Exact propagator from an exponential synaptic current (pA) to V (mV) over one step.
+@builds("population.lif")
+def _build_lif(build: _Build, node: Node) -> None:
+    _linear_if(build, node, node.params["tau_m"])
+
+
+@builds("population.if")
+def _build_if(build: _Build, node: Node) -> None:
+    _linear_if(build, node, None)
+
+
+@builds("population.adaptive_lif")
+def _build_adaptive_lif(build: _Build, node: Node) -> None:
+    params = node.params
+    _linear_if(build, node, params["tau_m"], tau_w=params["tau_w"], b=params["b"])
+
+
+def lif_p21(h: float, tau_m: float | None, c_m: float, tau_syn: float) -> float:
+    """Exact propagator from an exponential current (pA) to V (mV) over one step.
 
     V gains ``I0 / C * tau_m tau_s / (tau_s - tau_m) * (exp(-h/tau_s) - exp(-h/tau_m))``,
     written with ``expm1`` so that it stays accurate, and finite, as tau_s approaches tau_m.
+    ``tau_m=None`` is the perfect integrator: ``I0 tau_s / C (1 - exp(-h/tau_s))``.
     """
+    if tau_m is None:
+        return -tau_syn / c_m * math.expm1(-h / tau_syn)
     a = (tau_syn - tau_m) / (tau_m * tau_syn)
     p22 = math.exp(-h / tau_m)
     if abs(a * h) < 1e-12:
@@ -214,21 +258,19 @@ def lif_p21(h: float, tau_m: float, c_m: float, tau_syn: float) -> float:
 def _build_poisson(build: _Build, node: Node) -> None:
     params = node.params
     size = params["size"]
-    build.add_group(node, K.MODEL_POISSON, size)
     par = np.zeros((K.N_PARAM_ROWS, size))
     par[K.POISSON_PROB] = min(1.0, params["rate_hz"] * build.dt / 1000.0)
     par[K.POISSON_START] = build.steps(params["start_ms"])
     stop = params["stop_ms"]
     par[K.POISSON_STOP] = np.inf if stop is None else build.steps(stop)
-    build.par_blocks.append(par)
-    build.v_blocks.append(np.zeros(size))
+    _add_neurons(build, node, K.MODEL_POISSON, par)
 
 
 @builds("encoder.spike_times")
 def _build_spike_times(build: _Build, node: Node) -> None:
     params = node.params
     size = params["size"]
-    start = build.add_group(node, K.MODEL_SPIKE_TIMES, size)
+    start = build.n_neurons
     times = params["spike_times_ms"]
     per_neuron = times and isinstance(times[0], list)
     lists = times if per_neuron else [times] * size
@@ -245,8 +287,7 @@ def _build_spike_times(build: _Build, node: Node) -> None:
         steps.append(stamps - 1)  # a spike stamped t = (n + 1) dt is emitted by step n
         neurons.append(np.full(stamps.size, start + i, dtype=np.int64))
     build.spike_events.append((np.concatenate(steps), np.concatenate(neurons)))
-    build.par_blocks.append(np.zeros((K.N_PARAM_ROWS, size)))
-    build.v_blocks.append(np.zeros(size))
+    _add_neurons(build, node, K.MODEL_SPIKE_TIMES, np.zeros((K.N_PARAM_ROWS, size)))
 
 
 # -- inputs that are not neurons ----------------------------------------------------------------
@@ -359,6 +400,7 @@ def _build_state_recorder(build: _Build, node: Node) -> None:
             unit,
             np.asarray(node.params["neurons"], dtype=np.int64),
             max(1, build.steps(node.params["interval_ms"])),
+            STATE_ROWS[source.type_id][variable],
         )
     )
 
@@ -494,8 +536,12 @@ def _assemble(build: _Build) -> dict[str, Any]:
         if build.par_blocks
         else np.zeros((K.N_PARAM_ROWS, 0))
     )
-    v = np.concatenate(build.v_blocks) if build.v_blocks else np.zeros(0)
-    neurons = K.Neurons(v, np.zeros(n, dtype=np.int32), par, np.zeros(n))
+    state = (
+        np.concatenate(build.state_blocks, axis=1)
+        if build.state_blocks
+        else np.zeros((K.N_STATE_ROWS, 0))
+    )
+    neurons = K.Neurons(state, np.zeros(n, dtype=np.int32), par, np.zeros(n))
 
     # channels: one block of currents per (target population, synaptic time constant)
     grp_ptr = np.zeros(n_groups + 1, dtype=np.int64)

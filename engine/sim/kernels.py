@@ -25,19 +25,25 @@ import numpy as np
 
 from engine.sim.jit import njit
 
-# Model codes of neuron groups.
+# Model codes of neuron groups. MODEL_LIF serves the whole linear family (LIF, IF, adaptive
+# LIF): they differ only in their propagators.
 MODEL_LIF = 0
 MODEL_POISSON = 1
 MODEL_SPIKE_TIMES = 2
 
 # Rows of the per-neuron parameter matrix, by model.
-LIF_P22, LIF_P20, LIF_E_L, LIF_V_TH, LIF_V_RESET, LIF_REF_STEPS, LIF_I_E = range(7)
+(LIF_P22, LIF_P20, LIF_E_L, LIF_V_TH, LIF_V_RESET, LIF_REF_STEPS, LIF_I_E, LIF_W_DECAY,
+ LIF_W_P21, LIF_W_JUMP) = range(10)  # fmt: skip
 POISSON_PROB, POISSON_START, POISSON_STOP = range(3)
-N_PARAM_ROWS = 7
+N_PARAM_ROWS = 10
 
-# Recordable variables.
-VAR_V_M = 0
-VAR_I_SYN = 1
+# Rows of the per-neuron state matrix: row 0 is always the membrane potential (mV).
+STATE_V = 0
+LIF_W = 1  # spike-triggered adaptation current of the adaptive LIF (pA)
+N_STATE_ROWS = 2
+
+# Recordable variables: a state row, or one of these derived quantities.
+VAR_I_SYN = -1
 
 # STDP weight dependence.
 STDP_ADDITIVE = 0
@@ -50,7 +56,7 @@ ERROR_NONE = 0
 ERROR_NOT_FINITE = 1
 
 Groups = namedtuple("Groups", "start size model recorded")
-Neurons = namedtuple("Neurons", "v refr par stim")
+Neurons = namedtuple("Neurons", "state refr par stim")
 Channels = namedtuple("Channels", "current decay p21 grp_ptr block_start")
 CurrentSources = namedtuple(
     "CurrentSources", "target_start target_size channels amp start_step stop_step"
@@ -121,7 +127,7 @@ def run_steps(
                     stop,
                     channels.grp_ptr[g],
                     channels.grp_ptr[g + 1],
-                    neurons.v,
+                    neurons.state,
                     neurons.refr,
                     neurons.par,
                     neurons.stim,
@@ -242,10 +248,10 @@ def run_steps(
                 base = recording.tr_offset[r] + tr_count[r] * width
                 for m in range(width):
                     i = recording.tr_neuron[a + m]
-                    if recording.tr_var[r] == VAR_V_M:
-                        out.traces[base + m] = neurons.v[i]
-                    else:
+                    if recording.tr_var[r] == VAR_I_SYN:
                         out.traces[base + m] = _synaptic_current(groups, channels, i)
+                    else:
+                        out.traces[base + m] = neurons.state[recording.tr_var[r], i]
                 tr_count[r] += 1
         for r in range(recording.wr_interval.shape[0]):
             if (n + 1) % recording.wr_interval[r] == 0:
@@ -262,17 +268,27 @@ def run_steps(
 
 
 @njit
-def _update_lif(start, stop, c0, c1, v, refr, par, stim, current, p21, block_start, fired, n_fired):
-    """One exact step of LIF neurons ``start:stop``; returns the new count of fired neurons,
-    or ``-count - 1`` if a potential stopped being finite."""
+def _update_lif(start, stop, c0, c1, state, refr, par, stim, current, p21, block_start, fired,
+                n_fired):  # fmt: skip
+    """One exact step of linear integrate-and-fire neurons ``start:stop``.
+
+    V relaxes to E_L with P22, takes constant currents through P20 and each exponential current
+    (synaptic, and the adaptation current w, which enters with a minus sign) through its own
+    P21. Returns the new count of fired neurons, or ``-count - 1`` if a potential stopped being
+    finite.
+    """
     finite = True
+    v = state[STATE_V]
+    w = state[LIF_W]
     for i in range(start, stop):
+        w_i = w[i]
+        w[i] = w_i * par[LIF_W_DECAY, i]
         if refr[i] > 0:
             refr[i] -= 1
             continue
         e_l = par[LIF_E_L, i]
         x = e_l + par[LIF_P22, i] * (v[i] - e_l)
-        x += par[LIF_P20, i] * (par[LIF_I_E, i] + stim[i])
+        x += par[LIF_P20, i] * (par[LIF_I_E, i] + stim[i]) - par[LIF_W_P21, i] * w_i
         for c in range(c0, c1):
             j = block_start[c] + i - start
             x += p21[j] * current[j]
@@ -281,6 +297,7 @@ def _update_lif(start, stop, c0, c1, v, refr, par, stim, current, p21, block_sta
         elif x >= par[LIF_V_TH, i]:
             x = par[LIF_V_RESET, i]
             refr[i] = np.int32(par[LIF_REF_STEPS, i])
+            w[i] += par[LIF_W_JUMP, i]
             fired[n_fired] = i
             n_fired += 1
         v[i] = x

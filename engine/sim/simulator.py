@@ -15,7 +15,7 @@ import numpy as np
 from engine.errors import SimulationError, ValidationError
 from engine.model.network import Network
 from engine.sim import kernels as K
-from engine.sim.compiler import CompiledNetwork, compile_network
+from engine.sim.compiler import STATE_ROWS, CompiledNetwork, compile_network
 
 
 @dataclass(frozen=True)
@@ -107,9 +107,7 @@ class Simulator:
             else np.zeros(0, np.int64)
         )
         self._trace_ptr = ptr
-        self._trace_vars = np.array(
-            [K.VAR_V_M if t.variable == "v_m" else K.VAR_I_SYN for t in traces], dtype=np.int64
-        )
+        self._trace_vars = np.array([t.row for t in traces], dtype=np.int64)
         self._trace_interval = np.array([t.interval_steps for t in traces], dtype=np.int64)
         plastic_weights = [w for w in network.weight_traces if w.plastic_index >= 0]
         self._weight_traces = plastic_weights
@@ -301,12 +299,12 @@ class Simulator:
         return rows.copy(), plastic.post[first : first + info.n_synapses].copy()
 
     def state(self, group: str, variable: str = "v_m") -> np.ndarray:
-        """A copy of a state variable of every neuron of a group."""
+        """A copy of a state variable (``"v_m"``, ...) of every neuron of a group."""
         info = self.compiled.group(group)
-        block = slice(info.start, info.start + info.size)
-        if variable == "v_m":
-            return self._a["neurons"].v[block].copy()
-        raise KeyError(f"unknown state variable {variable!r}")
+        row = STATE_ROWS.get(info.type_id, {}).get(variable)
+        if row is None or row < 0:
+            raise KeyError(f"{info.name!r} has no state variable {variable!r}")
+        return self._a["neurons"].state[row, info.start : info.start + info.size].copy()
 
     def set_live_param(self, node_id: str, type_id: str, name: str, value: float) -> None:
         """Change a live-tunable parameter between chunks, keeping all state.
