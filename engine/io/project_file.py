@@ -124,9 +124,10 @@ def _show(value: Any) -> str:
 def project_to_dict(project: Project) -> dict[str, Any]:
     """The file's content as plain data (what :func:`dumps_project` serialises).
 
-    Keys come in a fixed order (the model's in declaration order, the view's sorted) so that
-    saving the same project always gives the same bytes. View positions of nodes that are no
-    longer in the network are left out.
+    Keys come in a fixed order so that saving the same project always gives the same bytes:
+    the envelope and entry keys in the order of the format, parameters, settings and view keys
+    sorted by name (so that reordering a node type's declarations does not change files).
+    View positions of nodes that are no longer in the network are left out.
 
     Raises
     ------
@@ -151,7 +152,7 @@ def _to_dict(project: Project, source: str) -> dict[str, Any]:
         "app_version": __version__,
         "name": project.name,
         "description": project.description,
-        "simulation": {spec.name: network.settings[spec.name] for spec in SETTINGS},
+        "simulation": {name: network.settings[name] for name in sorted(network.settings)},
         "nodes": [_node_to_dict(network, node) for node in network.nodes],
         "links": [
             {
@@ -172,7 +173,7 @@ def _node_to_dict(network: Network, node: Node) -> dict[str, Any]:
         "type": node.type_id,
         "type_version": node_type.version,
         "name": node.name,
-        "params": {spec.name: _copy(node.params[spec.name]) for spec in node_type.params},
+        "params": {name: _copy(node.params[name]) for name in sorted(node.params)},
     }
 
 
@@ -866,7 +867,7 @@ def _param_problems(node_type: NodeType, params: dict[str, Any]) -> list[Validat
 
 def _unknown_type(type_id: str, catalog: NodeCatalog) -> str:
     known = [t.type_id for t in catalog]
-    close = difflib.get_close_matches(type_id, known, n=1)
+    close = difflib.get_close_matches(type_id, known, n=1, cutoff=0.85)
     if close:
         return f"unknown node type {type_id!r}; did you mean {close[0]!r}?"
     return f"unknown node type {type_id!r}; this SpikeStudio knows: {', '.join(known)}"

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
+import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,8 +51,8 @@ NPZ_KEYS = {
     "trace/<recorder>/values": "samples, shape (n_samples, n_neurons), in trace/<recorder>/unit",
     "trace/<recorder>/neurons": "indices, local to the population, of the sampled neurons",
     "trace/<recorder>/population": "name of the sampled population",
-    "trace/<recorder>/variable": "sampled state variable (v_m, i_syn)",
-    "trace/<recorder>/unit": "unit of the values (mV, pA)",
+    "trace/<recorder>/variable": "sampled state variable (v_m, i_syn, w...)",
+    "trace/<recorder>/unit": "unit of the values (mV for v_m, pA for currents)",
     "weights/<projection>/initial": "weights of a plastic projection before the run (pA)",
     "weights/<projection>/final": "weights at the end of the run (pA)",
     "weights/<projection>/pre": "presynaptic neuron of each synapse (local index)",
@@ -125,6 +125,7 @@ class RunRecord:
         self._plastic = [p for p in compiled.projections if p.plastic_index >= 0]
         self._initial = {p.node_id: simulator.plastic_weights(p.node_id) for p in self._plastic}
         self._synapses = {p.node_id: simulator.synapses(p.node_id) for p in self._plastic}
+        self._final: dict[str, np.ndarray] = dict(self._initial)
 
     # -- filling ----------------------------------------------------------------------------
     def append(self, chunk: Chunk) -> None:
@@ -134,7 +135,9 @@ class RunRecord:
             raise ValueError(
                 f"chunk starts at step {chunk.step_start}, but the record expects step {expected}"
             )
-        self._chunks.append(chunk)
+        # keep only the latest weights: every chunk carries a full copy of them
+        self._final = dict(chunk.weights)
+        self._chunks.append(replace(chunk, weights={}))
         self.n_steps += chunk.n_steps
         self._cache.clear()
 
@@ -290,7 +293,7 @@ class RunRecord:
         result = {}
         for info in self._plastic:
             initial = self._initial[info.node_id]
-            final = self._chunks[-1].weights[info.node_id] if self._chunks else initial
+            final = self._final[info.node_id]
             pre, post = self._synapses[info.node_id]
             result[info.name] = ProjectionWeights(
                 info.name,
@@ -430,11 +433,12 @@ def write_atomically(path: str | os.PathLike[str], write, *, binary: bool = Fals
     """Call ``write(handle)`` on a temporary file next to ``path``, then rename it over ``path``.
 
     The file is flushed and synced before the rename, so a crash leaves the old file or the new
-    one, never a partial file.
+    one, never a partial file. A new file gets the usual permissions (0666 minus the umask),
+    an existing one keeps its own.
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    fd, tmp = _create_temporary(folder, path.name)
     try:
         mode = "wb" if binary else "w"
         kwargs = {} if binary else {"encoding": "utf-8", "newline": "\n"}
@@ -442,12 +446,24 @@ def write_atomically(path: str | os.PathLike[str], write, *, binary: bool = Fals
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        # mkstemp creates the file private (0600); results are ordinary documents
-        os.chmod(tmp_name, path.stat().st_mode & 0o777 if path.exists() else 0o644)
-        os.replace(tmp_name, path)
+        if path.exists():
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
     except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def _create_temporary(folder: Path, name: str) -> tuple[int, Path]:
+    # not tempfile.mkstemp, whose files are private (0600)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"could not create a temporary file next to {name} in {folder}")
 
 
 def _cat(parts: list[np.ndarray], dtype) -> np.ndarray:

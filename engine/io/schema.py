@@ -252,7 +252,6 @@ def _value_schema(spec: ParamSpec) -> dict[str, Any]:
     if spec.kind == "times":
         times = {"type": "array", "items": {"type": "number", "exclusiveMinimum": 0}}
         return {
-            "description": "Sorted spike times (ms): one list, or one list per channel",
             "anyOf": [
                 {**times, "maxItems": MAX_LIST_LENGTH},
                 {"type": "array", "maxItems": MAX_LIST_LENGTH, "items": times},
@@ -417,8 +416,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     group.add_argument(
         "--write",
         action="store_true",
-        help=f"rewrite {SCHEMA_PATH.relative_to(ROOT)} and the reference section of "
-        f"{DOC_PATH.relative_to(ROOT)}",
+        help="rewrite resources/schemas/project.schema.json and the reference section of "
+        "docs/file-format.md",
     )
     args = parser.parse_args(argv)
     catalog = default_catalog()

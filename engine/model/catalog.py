@@ -115,6 +115,9 @@ class NodeType:
         ``{name: unit}`` of the state a state recorder can sample (populations only).
     migrate
         ``migrate(params, from_version) -> params`` for files written with an older version.
+    presets
+        Named parameter sets a user can apply (``{"regular spiking": {"a": 0.02, ...}}``);
+        applying one is an ordinary parameter edit.
     check
         Rules that tie parameters together (``v_reset < v_th``); returns one error per broken
         rule, each naming a parameter.
@@ -131,6 +134,7 @@ class NodeType:
     state_vars: Mapping[str, str] = field(default_factory=dict)
     migrate: Migration = _no_migration
     check: Callable[[Mapping[str, Any]], list[ValidationError]] | None = None
+    presets: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.category not in CATEGORIES:
@@ -143,6 +147,10 @@ class NodeType:
             raise ValueError(f"{self.type_id}: duplicate port names")
         for spec in self.params:
             spec.validate(spec.default)
+        for name, values in self.presets.items():
+            problems = self.param_problems({**self.default_params(), **values})
+            if problems:
+                raise ValueError(f"{self.type_id}: preset {name!r}: {problems[0]}")
 
     # -- look-ups ------------------------------------------------------------------------
     def param(self, name: str) -> ParamSpec:
@@ -218,6 +226,7 @@ class NodeType:
             "ports": [p.describe() for p in self.ports],
             "params": [p.describe() for p in self.params],
             "state_vars": dict(self.state_vars),
+            "presets": {name: dict(values) for name, values in self.presets.items()},
         }
 
 

@@ -128,3 +128,165 @@ ADAPTIVE_LIF = CATALOG.register(
         check=_reset_below_threshold,
     )
 )
+
+
+def _v_init(default: float) -> ParamSpec:
+    return ParamSpec("v_init", default, "mV", "Initial membrane potential", low=-200.0,
+                     high=100.0, allow_distribution=True)  # fmt: skip
+
+
+def _i_e() -> ParamSpec:
+    return ParamSpec("i_e", 0.0, "pA", "Constant bias current", low=-1e6, high=1e6, live=True)
+
+
+#: Izhikevich (2003), Fig. 2: the classic cortical firing classes.
+IZHIKEVICH_PRESETS = {
+    "regular spiking": {"a": 0.02, "b": 0.2, "c": -65.0, "d": 8.0},
+    "intrinsically bursting": {"a": 0.02, "b": 0.2, "c": -55.0, "d": 4.0},
+    "chattering": {"a": 0.02, "b": 0.2, "c": -50.0, "d": 2.0},
+    "fast spiking": {"a": 0.1, "b": 0.2, "c": -65.0, "d": 2.0},
+    "low-threshold spiking": {"a": 0.02, "b": 0.25, "c": -65.0, "d": 2.0},
+}
+
+IZHIKEVICH = CATALOG.register(
+    NodeType(
+        type_id="population.izhikevich",
+        version=1,
+        title="Izhikevich neurons",
+        category="population",
+        doc=(
+            "Izhikevich (2003) simple model; u and currents are in pA with an implied "
+            "capacitance of 1 pF, so 1 pA moves v by 1 mV/ms.\n"
+            "  dv/dt = 0.04 v^2 + 5 v + 140 - u + I_syn + I_e + I_stim\n"
+            "  du/dt = a (b v - u)\n"
+            "When v >= v_peak: a spike, v <- c, u <- u + d.\n"
+            "Integrated like NEST's izhikevich (forward Euler on the start-of-step values); "
+            "presets give the firing classes of the paper's Fig. 2."
+        ),
+        ports=POPULATION_PORTS,
+        params=(
+            size_param(),
+            ParamSpec("a", 0.02, "1/ms", "Recovery rate of u", low=0.0, high=10.0),
+            ParamSpec("b", 0.2, "nS", "Sensitivity of u to v", low=-10.0, high=10.0),
+            ParamSpec("c", -65.0, "mV", "Potential after a spike", low=-200.0, high=100.0),
+            ParamSpec("d", 8.0, "pA", "Increment of u at a spike", low=-1e4, high=1e4),
+            ParamSpec("v_peak", 30.0, "mV", "Spike cut-off", low=-100.0, high=200.0),
+            _i_e(),
+            _v_init(-65.0),
+            ParamSpec(
+                "u_init",
+                None,
+                "pA",
+                "Initial u (empty: b * v_init)",
+                low=-1e4,
+                high=1e4,
+                optional=True,
+            ),
+        ),
+        state_vars={"v_m": "mV", "u": "pA", "i_syn": "pA"},
+        presets=IZHIKEVICH_PRESETS,
+    )
+)
+
+
+def _adex_check(params: Mapping[str, Any]) -> list[ValidationError]:
+    if params["v_peak"] <= params["v_th"]:
+        return [ValidationError(f"must be above v_th ({params['v_th']} mV)", "v_peak")]
+    if params["v_reset"] >= params["v_peak"]:
+        return [ValidationError(f"must be below v_peak ({params['v_peak']} mV)", "v_reset")]
+    return []
+
+
+ADEX = CATALOG.register(
+    NodeType(
+        type_id="population.adex",
+        version=1,
+        title="AdEx neurons",
+        category="population",
+        doc=(
+            "Adaptive exponential integrate-and-fire (Brette & Gerstner 2005), defaults as "
+            "NEST's aeif_psc_exp.\n"
+            "  C_m dV/dt = -g_L (V - E_L) + g_L Delta_T exp((V - V_th) / Delta_T) - w + I\n"
+            "  tau_w dw/dt = a (V - E_L) - w\n"
+            "When V >= v_peak: a spike, V <- v_reset, w <- w + b; V is clamped for t_ref.\n"
+            "Integrated with RK4 on sub-steps of at most 0.01 ms."
+        ),
+        ports=POPULATION_PORTS,
+        params=(
+            size_param(),
+            ParamSpec(
+                "c_m", 281.0, "pF", "Membrane capacitance", low=0.0, low_inclusive=False, high=1e6
+            ),
+            ParamSpec(
+                "g_l", 30.0, "nS", "Leak conductance", low=0.0, low_inclusive=False, high=1e6
+            ),
+            ParamSpec("e_l", -70.6, "mV", "Leak reversal potential", low=-200.0, high=100.0),
+            ParamSpec(
+                "v_th", -50.4, "mV", "Spike initiation threshold (V_T)", low=-200.0, high=100.0
+            ),
+            ParamSpec(
+                "delta_t",
+                2.0,
+                "mV",
+                "Slope factor of the spike upstroke",
+                low=0.0,
+                low_inclusive=False,
+                high=100.0,
+            ),
+            ParamSpec("v_peak", 0.0, "mV", "Spike detection threshold", low=-200.0, high=200.0),
+            ParamSpec("v_reset", -60.0, "mV", "Potential after a spike", low=-200.0, high=100.0),
+            ParamSpec("t_ref", 0.0, "ms", "Refractory period (V clamped)", low=0.0, high=1e4),
+            ParamSpec(
+                "tau_w",
+                144.0,
+                "ms",
+                "Adaptation time constant",
+                low=0.0,
+                low_inclusive=False,
+                high=1e5,
+            ),
+            ParamSpec("a", 4.0, "nS", "Subthreshold adaptation", low=-1e4, high=1e4),
+            ParamSpec("b", 80.5, "pA", "Spike-triggered adaptation", low=-1e5, high=1e5),
+            _i_e(),
+            _v_init(-70.6),
+        ),
+        state_vars={"v_m": "mV", "w": "pA", "i_syn": "pA"},
+        check=_adex_check,
+    )
+)
+
+HODGKIN_HUXLEY = CATALOG.register(
+    NodeType(
+        type_id="population.hh",
+        version=1,
+        title="Hodgkin-Huxley neurons",
+        category="population",
+        doc=(
+            "Hodgkin & Huxley (1952) squid axon, parameters as NEST's hh_psc_alpha (membrane "
+            "area 100 um^2 scaled: C_m = 100 pF).\n"
+            "  C_m dV/dt = -g_Na m^3 h (V - E_Na) - g_K n^4 (V - E_K) - g_L (V - E_L) + I\n"
+            "  dx/dt = alpha_x(V) (1 - x) - beta_x(V) x   for x = m, h, n\n"
+            "A spike is the peak of an excursion above 0 mV; none is counted for t_ref after "
+            "it. Integrated with RK4 on sub-steps of at most 0.01 ms; gates start at rest."
+        ),
+        ports=POPULATION_PORTS,
+        params=(
+            size_param(),
+            ParamSpec(
+                "c_m", 100.0, "pF", "Membrane capacitance", low=0.0, low_inclusive=False, high=1e6
+            ),
+            ParamSpec("g_na", 12000.0, "nS", "Sodium peak conductance", low=0.0, high=1e7),
+            ParamSpec("g_k", 3600.0, "nS", "Potassium peak conductance", low=0.0, high=1e7),
+            ParamSpec("g_l", 30.0, "nS", "Leak conductance", low=0.0, high=1e6),
+            ParamSpec("e_na", 50.0, "mV", "Sodium reversal potential", low=-200.0, high=200.0),
+            ParamSpec("e_k", -77.0, "mV", "Potassium reversal potential", low=-200.0, high=200.0),
+            ParamSpec("e_l", -54.402, "mV", "Leak reversal potential", low=-200.0, high=200.0),
+            ParamSpec(
+                "t_ref", 2.0, "ms", "Time after a spike in which none is counted", low=0.0, high=1e4
+            ),
+            _i_e(),
+            _v_init(-65.0),
+        ),
+        state_vars={"v_m": "mV", "m": "", "h": "", "n": "", "i_syn": "pA"},
+    )
+)

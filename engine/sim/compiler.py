@@ -169,6 +169,15 @@ STATE_ROWS: dict[str, dict[str, int]] = {
     "population.lif": {"v_m": K.STATE_V, "i_syn": K.VAR_I_SYN},
     "population.if": {"v_m": K.STATE_V, "i_syn": K.VAR_I_SYN},
     "population.adaptive_lif": {"v_m": K.STATE_V, "w": K.LIF_W, "i_syn": K.VAR_I_SYN},
+    "population.izhikevich": {"v_m": K.STATE_V, "u": K.IZH_U, "i_syn": K.VAR_I_SYN},
+    "population.adex": {"v_m": K.STATE_V, "w": K.ADEX_W, "i_syn": K.VAR_I_SYN},
+    "population.hh": {
+        "v_m": K.STATE_V,
+        "m": K.HH_M,
+        "h": K.HH_H,
+        "n": K.HH_N,
+        "i_syn": K.VAR_I_SYN,
+    },
 }
 
 
@@ -236,6 +245,61 @@ def _build_if(build: _Build, node: Node) -> None:
 def _build_adaptive_lif(build: _Build, node: Node) -> None:
     params = node.params
     _linear_if(build, node, params["tau_m"], tau_w=params["tau_w"], b=params["b"])
+
+
+def _nonlinear(
+    build: _Build,
+    node: Node,
+    model: int,
+    rows: dict[int, str],
+    extra_state: Callable[[np.ndarray], dict[int, np.ndarray]] | None = None,
+) -> None:
+    """Neurons whose kernel reads parameters directly (``rows``: par row -> param name)."""
+    params = node.params
+    size = params["size"]
+    par = np.zeros((K.N_PARAM_ROWS, size))
+    for row, name in rows.items():
+        par[row] = params[name]
+    par[K.PAR_I_E] = params["i_e"]
+    if "t_ref" in params:
+        par[K.PAR_REF_STEPS] = build.steps(params["t_ref"])
+    state = np.zeros((K.N_STATE_ROWS, size))
+    state[K.STATE_V] = draw_values(params["v_init"], size, build.rng(node, "v_init"))
+    for row, values in (extra_state(state[K.STATE_V]) if extra_state else {}).items():
+        state[row] = values
+    _add_neurons(build, node, model, par, state)
+    # synaptic currents enter these kernels directly, not through a propagator
+    build.couplings[node.id] = lambda tau_syn: np.zeros(size)
+
+
+@builds("population.izhikevich")
+def _build_izhikevich(build: _Build, node: Node) -> None:
+    params = node.params
+    rows = {K.IZH_A: "a", K.IZH_B: "b", K.IZH_C: "c", K.IZH_D: "d", K.IZH_V_PEAK: "v_peak"}
+    u_init = params["u_init"]
+    _nonlinear(build, node, K.MODEL_IZHIKEVICH, rows, lambda v: {
+        K.IZH_U: params["b"] * v if u_init is None else np.full(v.size, u_init)})  # fmt: skip
+
+
+@builds("population.adex")
+def _build_adex(build: _Build, node: Node) -> None:
+    rows = {K.ADEX_C_M: "c_m", K.ADEX_G_L: "g_l", K.ADEX_E_L: "e_l", K.ADEX_V_T: "v_th",
+            K.ADEX_DELTA_T: "delta_t", K.ADEX_V_PEAK: "v_peak", K.ADEX_V_RESET: "v_reset",
+            K.ADEX_TAU_W: "tau_w", K.ADEX_A: "a", K.ADEX_B: "b"}  # fmt: skip
+    _nonlinear(build, node, K.MODEL_ADEX, rows)
+
+
+@builds("population.hh")
+def _build_hh(build: _Build, node: Node) -> None:
+    rows = {K.HH_C_M: "c_m", K.HH_G_NA: "g_na", K.HH_G_K: "g_k", K.HH_G_L: "g_l",
+            K.HH_E_NA: "e_na", K.HH_E_K: "e_k", K.HH_E_L: "e_l"}  # fmt: skip
+
+    def gates_at_rest(v: np.ndarray) -> dict[int, np.ndarray]:
+        rates = np.array([K.hh_rates(x) for x in v]).T.reshape(6, v.size)
+        am, bm, ah, bh, an, bn = rates
+        return {K.HH_M: am / (am + bm), K.HH_H: ah / (ah + bh), K.HH_N: an / (an + bn)}
+
+    _nonlinear(build, node, K.MODEL_HH, rows, gates_at_rest)
 
 
 def lif_p21(h: float, tau_m: float | None, c_m: float, tau_syn: float) -> float:

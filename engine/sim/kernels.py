@@ -30,17 +30,34 @@ from engine.sim.jit import njit
 MODEL_LIF = 0
 MODEL_POISSON = 1
 MODEL_SPIKE_TIMES = 2
+MODEL_IZHIKEVICH = 3
+MODEL_ADEX = 4
+MODEL_HH = 5
 
-# Rows of the per-neuron parameter matrix, by model.
-(LIF_P22, LIF_P20, LIF_E_L, LIF_V_TH, LIF_V_RESET, LIF_REF_STEPS, LIF_I_E, LIF_W_DECAY,
- LIF_W_P21, LIF_W_JUMP) = range(10)  # fmt: skip
+# Rows of the per-neuron parameter matrix, by model. Every model keeps its bias current in
+# row PAR_I_E, so that a live change of i_e works the same for all.
+PAR_I_E = 6
+PAR_REF_STEPS = 5
+(LIF_P22, LIF_P20, LIF_E_L, LIF_V_TH, LIF_V_RESET, _, _, LIF_W_DECAY, LIF_W_P21,
+ LIF_W_JUMP) = range(10)  # fmt: skip
+LIF_I_E, LIF_REF_STEPS = PAR_I_E, PAR_REF_STEPS
 POISSON_PROB, POISSON_START, POISSON_STOP = range(3)
-N_PARAM_ROWS = 10
+IZH_A, IZH_B, IZH_C, IZH_D, IZH_V_PEAK = range(5)
+(ADEX_C_M, ADEX_G_L, ADEX_E_L, ADEX_V_T, ADEX_DELTA_T, _, _, ADEX_V_PEAK, ADEX_V_RESET,
+ ADEX_TAU_W, ADEX_A, ADEX_B) = range(12)  # fmt: skip
+(HH_C_M, HH_G_NA, HH_G_K, HH_G_L, HH_E_NA, _, _, HH_E_K, HH_E_L) = range(9)  # fmt: skip
+N_PARAM_ROWS = 12
 
 # Rows of the per-neuron state matrix: row 0 is always the membrane potential (mV).
 STATE_V = 0
 LIF_W = 1  # spike-triggered adaptation current of the adaptive LIF (pA)
-N_STATE_ROWS = 2
+IZH_U = 1  # recovery variable of the Izhikevich model
+ADEX_W = 1  # adaptation current of AdEx (pA)
+HH_M, HH_H, HH_N = 1, 2, 3  # gating variables of Hodgkin-Huxley
+N_STATE_ROWS = 4
+
+#: Sub-steps of at most this length (ms) integrate the nonlinear models (RK4).
+MAX_SUBSTEP_MS = 0.01
 
 # Recordable variables: a state row, or one of these derived quantities.
 VAR_I_SYN = -1
@@ -133,6 +150,28 @@ def run_steps(
                     neurons.stim,
                     channels.current,
                     channels.p21,
+                    channels.block_start,
+                    fired,
+                    n_fired,
+                )
+                if n_fired < 0:
+                    n_fired = -n_fired - 1
+                    counters[C_ERROR] = ERROR_NOT_FINITE
+                    counters[C_ERROR_GROUP] = g
+            elif model == MODEL_IZHIKEVICH or model == MODEL_ADEX or model == MODEL_HH:
+                n_fired = _update_nonlinear(
+                    model,
+                    start,
+                    stop,
+                    channels.grp_ptr[g],
+                    channels.grp_ptr[g + 1],
+                    dt,
+                    neurons.state,
+                    neurons.refr,
+                    neurons.par,
+                    neurons.stim,
+                    channels.current,
+                    channels.decay,
                     channels.block_start,
                     fired,
                     n_fired,
@@ -302,6 +341,169 @@ def _update_lif(start, stop, c0, c1, state, refr, par, stim, current, p21, block
             n_fired += 1
         v[i] = x
     return n_fired if finite else -n_fired - 1
+
+
+@njit
+def _update_nonlinear(model, start, stop, c0, c1, h, state, refr, par, stim, current, decay,
+                      block_start, fired, n_fired):  # fmt: skip
+    """One step of Izhikevich, AdEx or Hodgkin-Huxley neurons ``start:stop``.
+
+    Synaptic currents decay exponentially within the step, as they do between steps; injected
+    currents are constant over it. Returns like :func:`_update_lif`.
+    """
+    finite = True
+    v = state[STATE_V]
+    n_sub = max(1, int(np.ceil(h / MAX_SUBSTEP_MS - 1e-9)))
+    for i in range(start, stop):
+        drive = par[PAR_I_E, i] + stim[i]
+        if model == MODEL_IZHIKEVICH:
+            spiked = _izhikevich_step(i, h, state, par, drive + _synaptic_sum(i, start, c0, c1,
+                                      current, block_start))  # fmt: skip
+        else:
+            v_old = v[i]
+            for k in range(n_sub):
+                s0 = k * h / n_sub
+                if model == MODEL_ADEX:
+                    _adex_substep(i, s0, h / n_sub, h, state, refr, par, drive, c0, c1, start,
+                                  current, decay, block_start)  # fmt: skip
+                    if refr[i] == 0 and v[i] >= par[ADEX_V_PEAK, i]:
+                        v[i] = par[ADEX_V_RESET, i]
+                        state[ADEX_W, i] += par[ADEX_B, i]
+                        # as NEST's aeif models: clamp the rest of this step and t_ref more
+                        ref_steps = np.int32(par[PAR_REF_STEPS, i])
+                        refr[i] = ref_steps + 1 if ref_steps > 0 else 0
+                        fired[n_fired] = i
+                        n_fired += 1
+                else:
+                    _hh_substep(i, s0, h / n_sub, h, state, par, drive, c0, c1, start, current,
+                                decay, block_start)  # fmt: skip
+            spiked = False
+            if model == MODEL_HH:
+                # as NEST's hh_psc_alpha: a spike is the maximum of an excursion above 0 mV
+                if refr[i] > 0:
+                    refr[i] -= 1
+                elif v[i] >= 0.0 and v_old > v[i]:
+                    refr[i] = np.int32(par[PAR_REF_STEPS, i])
+                    spiked = True
+        if spiked:
+            fired[n_fired] = i
+            n_fired += 1
+        if not np.isfinite(v[i]):
+            finite = False
+    return n_fired if finite else -n_fired - 1
+
+
+@njit
+def _synaptic_sum(i, start, c0, c1, current, block_start):
+    total = 0.0
+    for c in range(c0, c1):
+        total += current[block_start[c] + i - start]
+    return total
+
+
+@njit
+def _synaptic_at(i, start, c0, c1, current, decay, block_start, s, h):
+    """Synaptic current of neuron ``i`` a time ``s`` into the step (pA)."""
+    total = 0.0
+    for c in range(c0, c1):
+        j = block_start[c] + i - start
+        total += current[j] * decay[j] ** (s / h)
+    return total
+
+
+@njit
+def _izhikevich_step(i, h, state, par, drive):
+    """Izhikevich (2003), integrated as NEST's ``izhikevich`` with consistent integration.
+
+    v' = 0.04 v^2 + 5 v + 140 - u + I,  u' = a (b v - u); v >= v_peak: v <- c, u <- u + d.
+    Forward Euler on the values at the start of the step.
+    """
+    v_old = state[STATE_V, i]
+    u_old = state[IZH_U, i]
+    state[STATE_V, i] = v_old + h * (0.04 * v_old * v_old + 5.0 * v_old + 140.0 - u_old + drive)
+    state[IZH_U, i] = u_old + h * par[IZH_A, i] * (par[IZH_B, i] * v_old - u_old)
+    if state[STATE_V, i] >= par[IZH_V_PEAK, i]:
+        state[STATE_V, i] = par[IZH_C, i]
+        state[IZH_U, i] += par[IZH_D, i]
+        return True
+    return False
+
+
+@njit
+def _adex_rhs(v, w, i, par, current_in):
+    v = min(v, par[ADEX_V_PEAK, i])  # as NEST: keeps exp() finite during the upstroke
+    g_l = par[ADEX_G_L, i]
+    spike_current = g_l * par[ADEX_DELTA_T, i] * np.exp((v - par[ADEX_V_T, i]) /
+                                                        par[ADEX_DELTA_T, i])  # fmt: skip
+    dv = (-g_l * (v - par[ADEX_E_L, i]) + spike_current - w + current_in) / par[ADEX_C_M, i]
+    dw = (par[ADEX_A, i] * (v - par[ADEX_E_L, i]) - w) / par[ADEX_TAU_W, i]
+    return dv, dw
+
+
+@njit
+def _adex_substep(i, s0, k, h, state, refr, par, drive, c0, c1, start, current, decay,
+                  block_start):  # fmt: skip
+    """One RK4 sub-step of AdEx; while refractory V is clamped to V_reset and w relaxes."""
+    v, w = state[STATE_V, i], state[ADEX_W, i]
+    if refr[i] > 0:
+        w_inf = par[ADEX_A, i] * (par[ADEX_V_RESET, i] - par[ADEX_E_L, i])
+        state[ADEX_W, i] = w_inf + (w - w_inf) * np.exp(-k / par[ADEX_TAU_W, i])
+        state[STATE_V, i] = par[ADEX_V_RESET, i]
+        if s0 + k >= h - 1e-12:
+            refr[i] -= 1
+        return
+    i0 = drive + _synaptic_at(i, start, c0, c1, current, decay, block_start, s0, h)
+    i1 = drive + _synaptic_at(i, start, c0, c1, current, decay, block_start, s0 + k / 2, h)
+    i2 = drive + _synaptic_at(i, start, c0, c1, current, decay, block_start, s0 + k, h)
+    dv1, dw1 = _adex_rhs(v, w, i, par, i0)
+    dv2, dw2 = _adex_rhs(v + k / 2 * dv1, w + k / 2 * dw1, i, par, i1)
+    dv3, dw3 = _adex_rhs(v + k / 2 * dv2, w + k / 2 * dw2, i, par, i1)
+    dv4, dw4 = _adex_rhs(v + k * dv3, w + k * dw3, i, par, i2)
+    state[STATE_V, i] = v + k / 6 * (dv1 + 2 * dv2 + 2 * dv3 + dv4)
+    state[ADEX_W, i] = w + k / 6 * (dw1 + 2 * dw2 + 2 * dw3 + dw4)
+
+
+@njit
+def hh_rates(v):
+    """Opening and closing rates (1/ms) of the classic squid-axon gates, V in mV (rest -65)."""
+    x = v + 55.0
+    alpha_n = 0.1 if abs(x) < 1e-7 else 0.01 * x / (1.0 - np.exp(-x / 10.0))
+    beta_n = 0.125 * np.exp(-(v + 65.0) / 80.0)
+    y = v + 40.0
+    alpha_m = 1.0 if abs(y) < 1e-7 else 0.1 * y / (1.0 - np.exp(-y / 10.0))
+    beta_m = 4.0 * np.exp(-(v + 65.0) / 18.0)
+    alpha_h = 0.07 * np.exp(-(v + 65.0) / 20.0)
+    beta_h = 1.0 / (1.0 + np.exp(-(v + 35.0) / 10.0))
+    return alpha_m, beta_m, alpha_h, beta_h, alpha_n, beta_n
+
+
+@njit
+def _hh_rhs(v, m, hg, n, i, par, current_in):
+    am, bm, ah, bh, an, bn = hh_rates(v)
+    i_na = par[HH_G_NA, i] * m * m * m * hg * (v - par[HH_E_NA, i])
+    i_k = par[HH_G_K, i] * n * n * n * n * (v - par[HH_E_K, i])
+    i_l = par[HH_G_L, i] * (v - par[HH_E_L, i])
+    dv = (current_in - i_na - i_k - i_l) / par[HH_C_M, i]
+    return dv, am * (1 - m) - bm * m, ah * (1 - hg) - bh * hg, an * (1 - n) - bn * n
+
+
+@njit
+def _hh_substep(i, s0, k, h, state, par, drive, c0, c1, start, current, decay, block_start):
+    """One RK4 sub-step of Hodgkin-Huxley."""
+    v, m, hg, n = state[STATE_V, i], state[HH_M, i], state[HH_H, i], state[HH_N, i]
+    i0 = drive + _synaptic_at(i, start, c0, c1, current, decay, block_start, s0, h)
+    i1 = drive + _synaptic_at(i, start, c0, c1, current, decay, block_start, s0 + k / 2, h)
+    i2 = drive + _synaptic_at(i, start, c0, c1, current, decay, block_start, s0 + k, h)
+    a1, b1, c1_, d1 = _hh_rhs(v, m, hg, n, i, par, i0)
+    a2, b2, c2, d2 = _hh_rhs(v + k / 2 * a1, m + k / 2 * b1, hg + k / 2 * c1_, n + k / 2 * d1,
+                             i, par, i1)  # fmt: skip
+    a3, b3, c3, d3 = _hh_rhs(v + k / 2 * a2, m + k / 2 * b2, hg + k / 2 * c2, n + k / 2 * d2,
+                             i, par, i1)  # fmt: skip
+    a4, b4, c4, d4 = _hh_rhs(v + k * a3, m + k * b3, hg + k * c3, n + k * d3, i, par, i2)
+    state[STATE_V, i] = v + k / 6 * (a1 + 2 * a2 + 2 * a3 + a4)
+    state[HH_M, i] = m + k / 6 * (b1 + 2 * b2 + 2 * b3 + b4)
+    state[HH_H, i] = hg + k / 6 * (c1_ + 2 * c2 + 2 * c3 + c4)
+    state[HH_N, i] = n + k / 6 * (d1 + 2 * d2 + 2 * d3 + d4)
 
 
 @njit

@@ -71,6 +71,11 @@ class Chunk:
 #: Parameters that :meth:`Simulator.set_live_param` can change without a rebuild.
 LIVE_PARAMS = {
     "population.lif": ("i_e",),
+    "population.if": ("i_e",),
+    "population.adaptive_lif": ("i_e",),
+    "population.izhikevich": ("i_e",),
+    "population.adex": ("i_e",),
+    "population.hh": ("i_e",),
     "encoder.poisson": ("rate_hz",),
     "encoder.dc": ("amplitude_pa",),
     "plasticity.stdp_pair": ("a_plus", "a_minus"),
@@ -314,11 +319,11 @@ class Simulator:
         if name not in LIVE_PARAMS.get(type_id, ()):
             raise ValidationError("cannot change while running; stop and run again", name)
         neurons = self._a["neurons"]
-        if type_id in ("population.lif", "encoder.poisson"):
+        if type_id.startswith("population.") or type_id == "encoder.poisson":
             info = self.compiled.group(node_id)
             block = slice(info.start, info.start + info.size)
             if name == "i_e":
-                neurons.par[K.LIF_I_E, block] = value
+                neurons.par[K.PAR_I_E, block] = value
             else:
                 neurons.par[K.POISSON_PROB, block] = min(1.0, value * self.dt_ms / 1000.0)
         elif type_id == "encoder.dc":
