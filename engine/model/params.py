@@ -194,7 +194,7 @@ class ParamSpec:
 
     def _validate_distribution(self, value: Mapping) -> dict[str, Any]:
         kind = value.get("distribution")
-        if kind not in DISTRIBUTIONS:
+        if not isinstance(kind, str) or kind not in DISTRIBUTIONS:
             allowed = ", ".join(repr(k) for k in DISTRIBUTIONS)
             raise ValidationError(f"must be one of {allowed}", "distribution")
         required = DISTRIBUTIONS[kind]

@@ -1,6 +1,7 @@
 """Compile a network snapshot into the flat arrays the kernels run on.
 
-Each node type has one builder here, found by its type id in :data:`BUILDERS`. Neuron groups
+Each node type has one builder (in :mod:`engine.sim.builders`), found by its type id in
+:data:`BUILDERS`. Neuron groups
 (populations and spike encoders) share one global neuron index space; synaptic currents live in
 "channels", one block per target population and distinct synaptic time constant, so that a
 static synapse only needs the index of the current it feeds.
@@ -10,71 +11,30 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from engine.errors import MemoryBudgetError, ValidationError
+import engine.sim.builders  # noqa: F401  (registers every builder)
+from engine.errors import MemoryBudgetError
 from engine.model.checks import check_network
 from engine.model.network import Network, Node
 from engine.sim import kernels as K
-from engine.sim.connectivity import draw_pairs, draw_values, expected_synapses
-from engine.sim.seeding import stream
+from engine.sim.build import (
+    BUILDERS,
+    BuildContext,
+    GroupInfo,
+    ProjectionInfo,
+    TraceInfo,
+    WeightTraceInfo,
+)
+from engine.sim.connectivity import expected_synapses
 
 #: Bytes one synapse costs while the network is built (index arrays, weights, delays, sorting).
 BUILD_BYTES_PER_SYNAPSE = 64
 #: Bytes one neuron costs (state, parameters, propagators, buffers).
 BYTES_PER_NEURON = 120
-
-
-@dataclass(frozen=True)
-class GroupInfo:
-    """A block of neurons in the global index space (a population or a spike encoder)."""
-
-    node_id: str
-    name: str
-    type_id: str
-    category: str
-    start: int
-    size: int
-    recorded: bool
-
-
-@dataclass(frozen=True)
-class ProjectionInfo:
-    node_id: str
-    name: str
-    pre: str
-    post: str
-    n_synapses: int
-    plastic_index: int  # -1 for static projections
-
-
-@dataclass(frozen=True)
-class TraceInfo:
-    """A state recorder: which neurons of which population it samples, and how often."""
-
-    recorder_id: str
-    name: str
-    population: str
-    variable: str
-    unit: str
-    neurons: np.ndarray
-    interval_steps: int
-    row: int  # state row sampled, or a derived quantity such as kernels.VAR_I_SYN
-
-
-@dataclass(frozen=True)
-class WeightTraceInfo:
-    recorder_id: str
-    name: str
-    projection: str
-    width: int
-    interval_steps: int
-    plastic_index: int
-    static_weights: np.ndarray | None
 
 
 @dataclass
@@ -102,392 +62,6 @@ class CompiledNetwork:
             if name_or_id in (group.name, group.node_id):
                 return group
         raise KeyError(f"no neuron group {name_or_id!r}")
-
-
-class _Build:
-    """Accumulates arrays while builders run."""
-
-    def __init__(self, network: Network) -> None:
-        self.network = network
-        self.dt = float(network.settings["dt_ms"])
-        self.seed = int(network.settings["seed"])
-        self.index = {node.id: i for i, node in enumerate(network.nodes)}
-        self.groups: list[GroupInfo] = []
-        self.group_of: dict[str, GroupInfo] = {}
-        self.models: list[int] = []
-        self.par_blocks: list[np.ndarray] = []
-        self.state_blocks: list[np.ndarray] = []
-        self.spike_events: list[tuple[np.ndarray, np.ndarray]] = []
-        self.currents: list[tuple[int, int, np.ndarray, int, int]] = []
-        self.channel_taus: dict[str, list[float]] = {}
-        # per population: tau_syn -> per-neuron propagator from a synaptic current to V
-        self.couplings: dict[str, Callable[[float], np.ndarray]] = {}
-        self.static_weights: dict[str, np.ndarray] = {}
-        self.current_sources: dict[str, list[int]] = {}
-        self.static: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
-        self.plastic: list[dict[str, Any]] = []
-        self.projections: list[ProjectionInfo] = []
-        self.traces: list[TraceInfo] = []
-        self.weight_traces: list[WeightTraceInfo] = []
-        self.n_neurons = 0
-
-    def rng(self, node: Node, purpose: str) -> np.random.Generator:
-        return stream(self.seed, node.id, purpose)
-
-    def steps(self, ms: float) -> int:
-        return int(round(ms / self.dt))
-
-    def fail(self, node: Node, message: str, param: str = "") -> ValidationError:
-        where = f"nodes[{self.index[node.id]}]" + (f".params.{param}" if param else "")
-        return ValidationError(f"{message} (node {node.name!r})", where)
-
-    def add_group(self, node: Node, model: int, size: int) -> int:
-        start = self.n_neurons
-        recorded = any(
-            self.network.node(lk.target).type_id == "recorder.spikes"
-            for lk in self.network.links_from(node.id, "out")
-        )
-        node_type = self.network.node_type(node)
-        info = GroupInfo(
-            node.id, node.name, node.type_id, node_type.category, start, size, recorded
-        )
-        self.groups.append(info)
-        self.group_of[node.id] = info
-        self.models.append(model)
-        self.n_neurons += size
-        return start
-
-    def single_source(self, node: Node, port: str) -> Node:
-        return self.network.node(self.network.links_into(node.id, port)[0].source)
-
-
-Builder = Callable[[_Build, Node], Any]
-BUILDERS: dict[str, Builder] = {}
-
-#: Where each recordable variable of a population type lives in the state matrix.
-STATE_ROWS: dict[str, dict[str, int]] = {
-    "population.lif": {"v_m": K.STATE_V, "i_syn": K.VAR_I_SYN},
-    "population.if": {"v_m": K.STATE_V, "i_syn": K.VAR_I_SYN},
-    "population.adaptive_lif": {"v_m": K.STATE_V, "w": K.LIF_W, "i_syn": K.VAR_I_SYN},
-    "population.izhikevich": {"v_m": K.STATE_V, "u": K.IZH_U, "i_syn": K.VAR_I_SYN},
-    "population.adex": {"v_m": K.STATE_V, "w": K.ADEX_W, "i_syn": K.VAR_I_SYN},
-    "population.hh": {
-        "v_m": K.STATE_V,
-        "m": K.HH_M,
-        "h": K.HH_H,
-        "n": K.HH_N,
-        "i_syn": K.VAR_I_SYN,
-    },
-}
-
-
-def builds(type_id: str) -> Callable[[Builder], Builder]:
-    """Register the builder of a node type."""
-
-    def register(function: Builder) -> Builder:
-        if type_id in BUILDERS:
-            raise ValueError(f"a builder for {type_id!r} is already registered")
-        BUILDERS[type_id] = function
-        return function
-
-    return register
-
-
-# -- neuron groups -------------------------------------------------------------------------------
-def _add_neurons(
-    build: _Build, node: Node, model: int, par: np.ndarray, state: np.ndarray | None = None
-) -> None:
-    size = par.shape[1]
-    build.add_group(node, model, size)
-    build.par_blocks.append(par)
-    build.state_blocks.append(np.zeros((K.N_STATE_ROWS, size)) if state is None else state)
-
-
-def _linear_if(
-    build: _Build, node: Node, tau_m: float | None, *, tau_w: float | None = None, b: float = 0.0
-) -> None:
-    """LIF (``tau_m`` given), perfect IF (``tau_m=None``), with optional adaptation current."""
-    params = node.params
-    size = params["size"]
-    h, c_m = build.dt, params["c_m"]
-    par = np.zeros((K.N_PARAM_ROWS, size))
-    if tau_m is None:
-        par[K.LIF_P22] = 1.0
-        par[K.LIF_P20] = h / c_m
-    else:
-        par[K.LIF_P22] = math.exp(-h / tau_m)
-        par[K.LIF_P20] = -tau_m / c_m * math.expm1(-h / tau_m)
-    par[K.LIF_E_L] = params.get("e_l", 0.0)
-    par[K.LIF_V_TH] = params["v_th"]
-    par[K.LIF_V_RESET] = params["v_reset"]
-    par[K.LIF_REF_STEPS] = build.steps(params["t_ref"])
-    par[K.LIF_I_E] = params["i_e"]
-    par[K.LIF_W_DECAY] = 1.0 if tau_w is None else math.exp(-h / tau_w)
-    par[K.LIF_W_P21] = 0.0 if tau_w is None else lif_p21(h, tau_m, c_m, tau_w)
-    par[K.LIF_W_JUMP] = b
-    state = np.zeros((K.N_STATE_ROWS, size))
-    state[K.STATE_V] = draw_values(params["v_init"], size, build.rng(node, "v_init"))
-    _add_neurons(build, node, K.MODEL_LIF, par, state)
-    build.couplings[node.id] = lambda tau_syn: np.full(size, lif_p21(h, tau_m, c_m, tau_syn))
-
-
-@builds("population.lif")
-def _build_lif(build: _Build, node: Node) -> None:
-    _linear_if(build, node, node.params["tau_m"])
-
-
-@builds("population.if")
-def _build_if(build: _Build, node: Node) -> None:
-    _linear_if(build, node, None)
-
-
-@builds("population.adaptive_lif")
-def _build_adaptive_lif(build: _Build, node: Node) -> None:
-    params = node.params
-    _linear_if(build, node, params["tau_m"], tau_w=params["tau_w"], b=params["b"])
-
-
-def _nonlinear(
-    build: _Build,
-    node: Node,
-    model: int,
-    rows: dict[int, str],
-    extra_state: Callable[[np.ndarray], dict[int, np.ndarray]] | None = None,
-) -> None:
-    """Neurons whose kernel reads parameters directly (``rows``: par row -> param name)."""
-    params = node.params
-    size = params["size"]
-    par = np.zeros((K.N_PARAM_ROWS, size))
-    for row, name in rows.items():
-        par[row] = params[name]
-    par[K.PAR_I_E] = params["i_e"]
-    if "t_ref" in params:
-        par[K.PAR_REF_STEPS] = build.steps(params["t_ref"])
-    state = np.zeros((K.N_STATE_ROWS, size))
-    state[K.STATE_V] = draw_values(params["v_init"], size, build.rng(node, "v_init"))
-    for row, values in (extra_state(state[K.STATE_V]) if extra_state else {}).items():
-        state[row] = values
-    _add_neurons(build, node, model, par, state)
-    # synaptic currents enter these kernels directly, not through a propagator
-    build.couplings[node.id] = lambda tau_syn: np.zeros(size)
-
-
-@builds("population.izhikevich")
-def _build_izhikevich(build: _Build, node: Node) -> None:
-    params = node.params
-    rows = {K.IZH_A: "a", K.IZH_B: "b", K.IZH_C: "c", K.IZH_D: "d", K.IZH_V_PEAK: "v_peak"}
-    u_init = params["u_init"]
-    _nonlinear(build, node, K.MODEL_IZHIKEVICH, rows, lambda v: {
-        K.IZH_U: params["b"] * v if u_init is None else np.full(v.size, u_init)})  # fmt: skip
-
-
-@builds("population.adex")
-def _build_adex(build: _Build, node: Node) -> None:
-    rows = {K.ADEX_C_M: "c_m", K.ADEX_G_L: "g_l", K.ADEX_E_L: "e_l", K.ADEX_V_T: "v_th",
-            K.ADEX_DELTA_T: "delta_t", K.ADEX_V_PEAK: "v_peak", K.ADEX_V_RESET: "v_reset",
-            K.ADEX_TAU_W: "tau_w", K.ADEX_A: "a", K.ADEX_B: "b"}  # fmt: skip
-    _nonlinear(build, node, K.MODEL_ADEX, rows)
-
-
-@builds("population.hh")
-def _build_hh(build: _Build, node: Node) -> None:
-    rows = {K.HH_C_M: "c_m", K.HH_G_NA: "g_na", K.HH_G_K: "g_k", K.HH_G_L: "g_l",
-            K.HH_E_NA: "e_na", K.HH_E_K: "e_k", K.HH_E_L: "e_l"}  # fmt: skip
-
-    def gates_at_rest(v: np.ndarray) -> dict[int, np.ndarray]:
-        rates = np.array([K.hh_rates(x) for x in v]).T.reshape(6, v.size)
-        am, bm, ah, bh, an, bn = rates
-        return {K.HH_M: am / (am + bm), K.HH_H: ah / (ah + bh), K.HH_N: an / (an + bn)}
-
-    _nonlinear(build, node, K.MODEL_HH, rows, gates_at_rest)
-
-
-def lif_p21(h: float, tau_m: float | None, c_m: float, tau_syn: float) -> float:
-    """Exact propagator from an exponential current (pA) to V (mV) over one step.
-
-    V gains ``I0 / C * tau_m tau_s / (tau_s - tau_m) * (exp(-h/tau_s) - exp(-h/tau_m))``,
-    written with ``expm1`` so that it stays accurate, and finite, as tau_s approaches tau_m.
-    ``tau_m=None`` is the perfect integrator: ``I0 tau_s / C (1 - exp(-h/tau_s))``.
-    """
-    if tau_m is None:
-        return -tau_syn / c_m * math.expm1(-h / tau_syn)
-    a = (tau_syn - tau_m) / (tau_m * tau_syn)
-    p22 = math.exp(-h / tau_m)
-    if abs(a * h) < 1e-12:
-        return p22 * h / c_m
-    return p22 / (c_m * a) * math.expm1(h * a)
-
-
-@builds("encoder.poisson")
-def _build_poisson(build: _Build, node: Node) -> None:
-    params = node.params
-    size = params["size"]
-    par = np.zeros((K.N_PARAM_ROWS, size))
-    par[K.POISSON_PROB] = min(1.0, params["rate_hz"] * build.dt / 1000.0)
-    par[K.POISSON_START] = build.steps(params["start_ms"])
-    stop = params["stop_ms"]
-    par[K.POISSON_STOP] = np.inf if stop is None else build.steps(stop)
-    _add_neurons(build, node, K.MODEL_POISSON, par)
-
-
-@builds("encoder.spike_times")
-def _build_spike_times(build: _Build, node: Node) -> None:
-    params = node.params
-    size = params["size"]
-    start = build.n_neurons
-    times = params["spike_times_ms"]
-    per_neuron = times and isinstance(times[0], list)
-    lists = times if per_neuron else [times] * size
-    steps, neurons = [], []
-    for i, neuron_times in enumerate(lists):
-        stamps = np.rint(np.asarray(neuron_times, dtype=float) / build.dt).astype(np.int64)
-        if stamps.size and stamps.min() < 1:
-            raise build.fail(
-                node,
-                f"spike time {min(neuron_times)} ms is before the first "
-                f"step ends (dt = {build.dt} ms)",
-                "spike_times_ms",
-            )
-        steps.append(stamps - 1)  # a spike stamped t = (n + 1) dt is emitted by step n
-        neurons.append(np.full(stamps.size, start + i, dtype=np.int64))
-    build.spike_events.append((np.concatenate(steps), np.concatenate(neurons)))
-    _add_neurons(build, node, K.MODEL_SPIKE_TIMES, np.zeros((K.N_PARAM_ROWS, size)))
-
-
-# -- inputs that are not neurons ----------------------------------------------------------------
-@builds("encoder.dc")
-def _build_dc(build: _Build, node: Node) -> None:
-    params = node.params
-    start = build.steps(params["start_ms"])
-    stop = params["stop_ms"]
-    stop_step = 2**62 if stop is None else build.steps(stop)
-    amp = np.full(params["size"], params["amplitude_pa"])
-    for link in build.network.links_from(node.id, "out"):
-        target = build.group_of[link.target]
-        build.current_sources.setdefault(node.id, []).append(len(build.currents))
-        build.currents.append((target.start, target.size, amp, start, stop_step))
-
-
-# -- projections and plasticity -----------------------------------------------------------------
-@builds("projection.synapses")
-def _build_projection(build: _Build, node: Node) -> None:
-    params = node.params
-    pre = build.single_source(node, "pre")
-    post_link = next(
-        lk
-        for lk in build.network.links_from(node.id, "post")
-        if build.network.node_type(lk.target).category == "population"
-    )
-    pre_g, post_g = build.group_of[pre.id], build.group_of[post_link.target]
-    rng = (
-        stream(params["seed"], node.id, "synapses")
-        if params["seed"] is not None
-        else build.rng(node, "synapses")
-    )
-    src, dst = draw_pairs(
-        params["rule"],
-        pre_g.size,
-        post_g.size,
-        rng,
-        p=params["p"],
-        autapses=params["autapses"],
-        recurrent=pre_g.node_id == post_g.node_id,
-    )
-    weights = draw_values(params["weight"], src.size, rng)
-    delays_ms = draw_values(params["delay_ms"], src.size, rng)
-    delays = np.maximum(1, np.rint(delays_ms / build.dt)).astype(np.int32)
-    taus = build.channel_taus.setdefault(post_g.node_id, [])
-    if params["tau_syn"] not in taus:
-        taus.append(params["tau_syn"])
-    channel = taus.index(params["tau_syn"])
-    rule_links = build.network.links_into(node.id, "plasticity")
-    plastic_index = -1
-    if rule_links:
-        rule = build.network.node(rule_links[0].source)
-        rule_params = BUILDERS[rule.type_id](build, rule)
-        plastic_index = len(build.plastic)
-        build.plastic.append(
-            {
-                "pre": pre_g,
-                "post": post_g,
-                "channel": channel,
-                "src": src,
-                "dst": dst,
-                "weights": np.clip(weights, rule_params["w_min"], rule_params["w_max"]),
-                "delay": int(delays[0]) if delays.size else 1,
-                "rule": rule_params,
-                "rule_id": rule.id,
-            }
-        )
-    else:
-        build.static.append((src + pre_g.start, dst, weights, delays, post_g.node_id, channel))
-        build.static_weights[node.id] = weights
-    build.projections.append(
-        ProjectionInfo(
-            node.id, node.name, pre_g.node_id, post_g.node_id, int(src.size), plastic_index
-        )
-    )
-
-
-@builds("plasticity.stdp_pair")
-def _build_stdp_pair(build: _Build, node: Node) -> dict[str, float]:
-    params = node.params
-    return {
-        "tau_plus": params["tau_plus"],
-        "tau_minus": params["tau_minus"],
-        "a_plus": params["a_plus"],
-        "a_minus": params["a_minus"],
-        "w_min": params["w_min"],
-        "w_max": params["w_max"],
-        "mode": K.STDP_MULTIPLICATIVE if params["mode"] == "multiplicative" else K.STDP_ADDITIVE,
-    }
-
-
-# -- recorders ----------------------------------------------------------------------------------
-@builds("recorder.spikes")
-def _build_spike_recorder(build: _Build, node: Node) -> None:
-    """Spike recorders only mark groups as recorded (done in ``add_group``)."""
-
-
-@builds("recorder.state")
-def _build_state_recorder(build: _Build, node: Node) -> None:
-    source = build.single_source(node, "source")
-    group = build.group_of[source.id]
-    variable = node.params["variable"]
-    unit = build.network.node_type(source).state_vars[variable]
-    build.traces.append(
-        TraceInfo(
-            node.id,
-            node.name,
-            group.name,
-            variable,
-            unit,
-            np.asarray(node.params["neurons"], dtype=np.int64),
-            max(1, build.steps(node.params["interval_ms"])),
-            STATE_ROWS[source.type_id][variable],
-        )
-    )
-
-
-@builds("recorder.weights")
-def _build_weight_recorder(build: _Build, node: Node) -> None:
-    projection = build.single_source(node, "source")
-    info = next(p for p in build.projections if p.node_id == projection.id)
-    width = min(node.params["max_synapses"], info.n_synapses)
-    static_weights = None
-    if info.plastic_index < 0:
-        static_weights = build.static_weights[projection.id][:width].copy()
-    build.weight_traces.append(
-        WeightTraceInfo(
-            node.id,
-            node.name,
-            projection.name,
-            width,
-            max(1, build.steps(node.params["interval_ms"])),
-            info.plastic_index,
-            static_weights,
-        )
-    )
 
 
 # -- the whole network --------------------------------------------------------------------------
@@ -560,7 +134,7 @@ def compile_network(network: Network, *, memory_limit: int | None = None) -> Com
             f"this network needs about {needed / 2**30:.1f} GiB to build, but only "
             f"{limit / 2**30:.1f} GiB is available{detail}"
         )
-    build = _Build(network)
+    build = BuildContext(network)
     by_category: dict[str, list[Node]] = {}
     for node in network.nodes:
         by_category.setdefault(network.node_type(node).category, []).append(node)
@@ -586,7 +160,7 @@ def compile_network(network: Network, *, memory_limit: int | None = None) -> Com
     )
 
 
-def _assemble(build: _Build) -> dict[str, Any]:
+def _assemble(build: BuildContext) -> dict[str, Any]:
     n = build.n_neurons
     n_groups = len(build.groups)
     groups = K.Groups(
@@ -666,13 +240,13 @@ def _assemble(build: _Build) -> dict[str, Any]:
 
 
 def _input_index(
-    build: _Build, channel_base: dict[str, int], post_id: str, channel: int, dst: np.ndarray
+    build: BuildContext, channel_base: dict[str, int], post_id: str, channel: int, dst: np.ndarray
 ) -> np.ndarray:
     size = build.group_of[post_id].size
     return channel_base[post_id] + channel * size + dst
 
 
-def _assemble_static(build: _Build, n: int, channel_base: dict[str, int]) -> K.Static:
+def _assemble_static(build: BuildContext, n: int, channel_base: dict[str, int]) -> K.Static:
     if build.static:
         src = np.concatenate([s[0] for s in build.static])
         target = np.concatenate(
@@ -699,7 +273,7 @@ def _assemble_static(build: _Build, n: int, channel_base: dict[str, int]) -> K.S
     )
 
 
-def _assemble_plastic(build: _Build, n: int, channel_base: dict[str, int]) -> K.Plastic:
+def _assemble_plastic(build: BuildContext, n: int, channel_base: dict[str, int]) -> K.Plastic:
     items = build.plastic
     count = len(items)
 

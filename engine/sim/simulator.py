@@ -15,7 +15,8 @@ import numpy as np
 from engine.errors import SimulationError, ValidationError
 from engine.model.network import Network
 from engine.sim import kernels as K
-from engine.sim.compiler import STATE_ROWS, CompiledNetwork, compile_network
+from engine.sim.build import STATE_ROWS
+from engine.sim.compiler import CompiledNetwork, compile_network
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,153 @@
+"""What builders share: the build context, the builder registry and the compiled metadata.
+
+Each node type has one builder, registered with :func:`builds` under its type id; the
+modules of :mod:`engine.sim.builders` hold them, one per family of node types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from engine.errors import ValidationError
+from engine.model.network import Network, Node
+from engine.sim import kernels as K
+from engine.sim.seeding import stream
+
+
+@dataclass(frozen=True)
+class GroupInfo:
+    """A block of neurons in the global index space (a population or a spike encoder)."""
+
+    node_id: str
+    name: str
+    type_id: str
+    category: str
+    start: int
+    size: int
+    recorded: bool
+
+
+@dataclass(frozen=True)
+class ProjectionInfo:
+    node_id: str
+    name: str
+    pre: str
+    post: str
+    n_synapses: int
+    plastic_index: int  # -1 for static projections
+
+
+@dataclass(frozen=True)
+class TraceInfo:
+    """A state recorder: which neurons of which population it samples, and how often."""
+
+    recorder_id: str
+    name: str
+    population: str
+    variable: str
+    unit: str
+    neurons: np.ndarray
+    interval_steps: int
+    row: int  # state row sampled, or a derived quantity such as kernels.VAR_I_SYN
+
+
+@dataclass(frozen=True)
+class WeightTraceInfo:
+    recorder_id: str
+    name: str
+    projection: str
+    width: int
+    interval_steps: int
+    plastic_index: int
+    static_weights: np.ndarray | None
+
+
+class BuildContext:
+    """Accumulates arrays while builders run."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.dt = float(network.settings["dt_ms"])
+        self.seed = int(network.settings["seed"])
+        self.index = {node.id: i for i, node in enumerate(network.nodes)}
+        self.groups: list[GroupInfo] = []
+        self.group_of: dict[str, GroupInfo] = {}
+        self.models: list[int] = []
+        self.par_blocks: list[np.ndarray] = []
+        self.state_blocks: list[np.ndarray] = []
+        self.spike_events: list[tuple[np.ndarray, np.ndarray]] = []
+        self.currents: list[tuple[int, int, np.ndarray, int, int]] = []
+        self.channel_taus: dict[str, list[float]] = {}
+        # per population: tau_syn -> per-neuron propagator from a synaptic current to V
+        self.couplings: dict[str, Callable[[float], np.ndarray]] = {}
+        self.static_weights: dict[str, np.ndarray] = {}
+        self.current_sources: dict[str, list[int]] = {}
+        self.static: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.plastic: list[dict[str, Any]] = []
+        self.projections: list[ProjectionInfo] = []
+        self.traces: list[TraceInfo] = []
+        self.weight_traces: list[WeightTraceInfo] = []
+        self.n_neurons = 0
+
+    def rng(self, node: Node, purpose: str) -> np.random.Generator:
+        return stream(self.seed, node.id, purpose)
+
+    def steps(self, ms: float) -> int:
+        return int(round(ms / self.dt))
+
+    def fail(self, node: Node, message: str, param: str = "") -> ValidationError:
+        where = f"nodes[{self.index[node.id]}]" + (f".params.{param}" if param else "")
+        return ValidationError(f"{message} (node {node.name!r})", where)
+
+    def add_group(self, node: Node, model: int, size: int) -> int:
+        start = self.n_neurons
+        recorded = any(
+            self.network.node(lk.target).type_id == "recorder.spikes"
+            for lk in self.network.links_from(node.id, "out")
+        )
+        node_type = self.network.node_type(node)
+        info = GroupInfo(
+            node.id, node.name, node.type_id, node_type.category, start, size, recorded
+        )
+        self.groups.append(info)
+        self.group_of[node.id] = info
+        self.models.append(model)
+        self.n_neurons += size
+        return start
+
+    def single_source(self, node: Node, port: str) -> Node:
+        return self.network.node(self.network.links_into(node.id, port)[0].source)
+
+
+Builder = Callable[[BuildContext, Node], Any]
+BUILDERS: dict[str, Builder] = {}
+
+#: Where each recordable variable of a population type lives in the state matrix; filled by
+#: the neuron builders.
+STATE_ROWS: dict[str, dict[str, int]] = {}
+
+
+def builds(type_id: str) -> Callable[[Builder], Builder]:
+    """Register the builder of a node type."""
+
+    def register(function: Builder) -> Builder:
+        if type_id in BUILDERS:
+            raise ValueError(f"a builder for {type_id!r} is already registered")
+        BUILDERS[type_id] = function
+        return function
+
+    return register
+
+
+def add_neurons(
+    build: BuildContext, node: Node, model: int, par: np.ndarray, state: np.ndarray | None = None
+) -> None:
+    """Add a neuron group with its parameter matrix (and initial state, zeros by default)."""
+    size = par.shape[1]
+    build.add_group(node, model, size)
+    build.par_blocks.append(par)
+    build.state_blocks.append(np.zeros((K.N_STATE_ROWS, size)) if state is None else state)

@@ -1,0 +1,150 @@
+"""Builders of neuron populations."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from engine.model.network import Node
+from engine.sim import kernels as K
+from engine.sim.build import STATE_ROWS, BuildContext, add_neurons, builds
+from engine.sim.connectivity import draw_values
+
+STATE_ROWS.update(
+    {
+        "population.lif": {"v_m": K.STATE_V, "i_syn": K.VAR_I_SYN},
+        "population.if": {"v_m": K.STATE_V, "i_syn": K.VAR_I_SYN},
+        "population.adaptive_lif": {"v_m": K.STATE_V, "w": K.LIF_W, "i_syn": K.VAR_I_SYN},
+        "population.izhikevich": {"v_m": K.STATE_V, "u": K.IZH_U, "i_syn": K.VAR_I_SYN},
+        "population.adex": {"v_m": K.STATE_V, "w": K.ADEX_W, "i_syn": K.VAR_I_SYN},
+        "population.hh": {
+            "v_m": K.STATE_V,
+            "m": K.HH_M,
+            "h": K.HH_H,
+            "n": K.HH_N,
+            "i_syn": K.VAR_I_SYN,
+        },
+    }
+)
+
+
+def _linear_if(
+    build: BuildContext,
+    node: Node,
+    tau_m: float | None,
+    *,
+    tau_w: float | None = None,
+    b: float = 0.0,
+) -> None:
+    """LIF (``tau_m`` given), perfect IF (``tau_m=None``), with optional adaptation current."""
+    params = node.params
+    size = params["size"]
+    h, c_m = build.dt, params["c_m"]
+    par = np.zeros((K.N_PARAM_ROWS, size))
+    if tau_m is None:
+        par[K.LIF_P22] = 1.0
+        par[K.LIF_P20] = h / c_m
+    else:
+        par[K.LIF_P22] = math.exp(-h / tau_m)
+        par[K.LIF_P20] = -tau_m / c_m * math.expm1(-h / tau_m)
+    par[K.LIF_E_L] = params.get("e_l", 0.0)
+    par[K.LIF_V_TH] = params["v_th"]
+    par[K.LIF_V_RESET] = params["v_reset"]
+    par[K.LIF_REF_STEPS] = build.steps(params["t_ref"])
+    par[K.LIF_I_E] = params["i_e"]
+    par[K.LIF_W_DECAY] = 1.0 if tau_w is None else math.exp(-h / tau_w)
+    par[K.LIF_W_P21] = 0.0 if tau_w is None else lif_p21(h, tau_m, c_m, tau_w)
+    par[K.LIF_W_JUMP] = b
+    state = np.zeros((K.N_STATE_ROWS, size))
+    state[K.STATE_V] = draw_values(params["v_init"], size, build.rng(node, "v_init"))
+    add_neurons(build, node, K.MODEL_LIF, par, state)
+    build.couplings[node.id] = lambda tau_syn: np.full(size, lif_p21(h, tau_m, c_m, tau_syn))
+
+
+@builds("population.lif")
+def _build_lif(build: BuildContext, node: Node) -> None:
+    _linear_if(build, node, node.params["tau_m"])
+
+
+@builds("population.if")
+def _build_if(build: BuildContext, node: Node) -> None:
+    _linear_if(build, node, None)
+
+
+@builds("population.adaptive_lif")
+def _build_adaptive_lif(build: BuildContext, node: Node) -> None:
+    params = node.params
+    _linear_if(build, node, params["tau_m"], tau_w=params["tau_w"], b=params["b"])
+
+
+def _nonlinear(
+    build: BuildContext,
+    node: Node,
+    model: int,
+    rows: dict[int, str],
+    extra_state: Callable[[np.ndarray], dict[int, np.ndarray]] | None = None,
+) -> None:
+    """Neurons whose kernel reads parameters directly (``rows``: par row -> param name)."""
+    params = node.params
+    size = params["size"]
+    par = np.zeros((K.N_PARAM_ROWS, size))
+    for row, name in rows.items():
+        par[row] = params[name]
+    par[K.PAR_I_E] = params["i_e"]
+    if "t_ref" in params:
+        par[K.PAR_REF_STEPS] = build.steps(params["t_ref"])
+    state = np.zeros((K.N_STATE_ROWS, size))
+    state[K.STATE_V] = draw_values(params["v_init"], size, build.rng(node, "v_init"))
+    for row, values in (extra_state(state[K.STATE_V]) if extra_state else {}).items():
+        state[row] = values
+    add_neurons(build, node, model, par, state)
+    # synaptic currents enter these kernels directly, not through a propagator
+    build.couplings[node.id] = lambda tau_syn: np.zeros(size)
+
+
+@builds("population.izhikevich")
+def _build_izhikevich(build: BuildContext, node: Node) -> None:
+    params = node.params
+    rows = {K.IZH_A: "a", K.IZH_B: "b", K.IZH_C: "c", K.IZH_D: "d", K.IZH_V_PEAK: "v_peak"}
+    u_init = params["u_init"]
+    _nonlinear(build, node, K.MODEL_IZHIKEVICH, rows, lambda v: {
+        K.IZH_U: params["b"] * v if u_init is None else np.full(v.size, u_init)})  # fmt: skip
+
+
+@builds("population.adex")
+def _build_adex(build: BuildContext, node: Node) -> None:
+    rows = {K.ADEX_C_M: "c_m", K.ADEX_G_L: "g_l", K.ADEX_E_L: "e_l", K.ADEX_V_T: "v_th",
+            K.ADEX_DELTA_T: "delta_t", K.ADEX_V_PEAK: "v_peak", K.ADEX_V_RESET: "v_reset",
+            K.ADEX_TAU_W: "tau_w", K.ADEX_A: "a", K.ADEX_B: "b"}  # fmt: skip
+    _nonlinear(build, node, K.MODEL_ADEX, rows)
+
+
+@builds("population.hh")
+def _build_hh(build: BuildContext, node: Node) -> None:
+    rows = {K.HH_C_M: "c_m", K.HH_G_NA: "g_na", K.HH_G_K: "g_k", K.HH_G_L: "g_l",
+            K.HH_E_NA: "e_na", K.HH_E_K: "e_k", K.HH_E_L: "e_l"}  # fmt: skip
+
+    def gates_at_rest(v: np.ndarray) -> dict[int, np.ndarray]:
+        rates = np.array([K.hh_rates(x) for x in v]).T.reshape(6, v.size)
+        am, bm, ah, bh, an, bn = rates
+        return {K.HH_M: am / (am + bm), K.HH_H: ah / (ah + bh), K.HH_N: an / (an + bn)}
+
+    _nonlinear(build, node, K.MODEL_HH, rows, gates_at_rest)
+
+
+def lif_p21(h: float, tau_m: float | None, c_m: float, tau_syn: float) -> float:
+    """Exact propagator from an exponential current (pA) to V (mV) over one step.
+
+    V gains ``I0 / C * tau_m tau_s / (tau_s - tau_m) * (exp(-h/tau_s) - exp(-h/tau_m))``,
+    written with ``expm1`` so that it stays accurate, and finite, as tau_s approaches tau_m.
+    ``tau_m=None`` is the perfect integrator: ``I0 tau_s / C (1 - exp(-h/tau_s))``.
+    """
+    if tau_m is None:
+        return -tau_syn / c_m * math.expm1(-h / tau_syn)
+    a = (tau_syn - tau_m) / (tau_m * tau_syn)
+    p22 = math.exp(-h / tau_m)
+    if abs(a * h) < 1e-12:
+        return p22 * h / c_m
+    return p22 / (c_m * a) * math.expm1(h * a)
