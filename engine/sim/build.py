@@ -66,6 +66,22 @@ class WeightTraceInfo:
     static_weights: np.ndarray | None
 
 
+@dataclass(frozen=True)
+class CurrentSource:
+    """A time course of current into a block of neurons (see ``kernels.CurrentSources``).
+
+    ``values`` has one row per point of ``steps`` and one column per channel (a single column
+    feeds every target neuron); the current is ``gain * values``, zero before the first point.
+    """
+
+    target_start: int
+    target_size: int
+    steps: np.ndarray
+    values: np.ndarray
+    gain: float = 1.0
+    interpolate: bool = False
+
+
 class BuildContext:
     """Accumulates arrays while builders run."""
 
@@ -80,7 +96,8 @@ class BuildContext:
         self.par_blocks: list[np.ndarray] = []
         self.state_blocks: list[np.ndarray] = []
         self.spike_events: list[tuple[np.ndarray, np.ndarray]] = []
-        self.currents: list[tuple[int, int, np.ndarray, int, int]] = []
+        self.currents: list[CurrentSource] = []
+        self.rate_tables: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.channel_taus: dict[str, list[float]] = {}
         # per population: tau_syn -> per-neuron propagator from a synaptic current to V
         self.couplings: dict[str, Callable[[float], np.ndarray]] = {}
@@ -151,3 +168,20 @@ def add_neurons(
     build.add_group(node, model, size)
     build.par_blocks.append(par)
     build.state_blocks.append(np.zeros((K.N_STATE_ROWS, size)) if state is None else state)
+
+
+def add_current_source(build: BuildContext, node: Node, source: CurrentSource) -> None:
+    """Register a current source of ``node``; live changes of its amplitude set the gain."""
+    values = np.asarray(source.values, dtype=np.float64)
+    if values.ndim != 2 or values.shape[0] != len(source.steps):
+        raise ValueError("values must have one row per time point")
+    if values.shape[1] not in (1, source.target_size):
+        raise build.fail(node, f"has {values.shape[1]} channels but the target has "
+                         f"{source.target_size} neurons")  # fmt: skip
+    build.current_sources.setdefault(node.id, []).append(len(build.currents))
+    build.currents.append(source)
+
+
+def set_rate_table(build: BuildContext, node: Node, steps: np.ndarray, factors: np.ndarray) -> None:
+    """Make a Poisson group's rates vary over time: ``factor[k]`` from ``steps[k]`` on."""
+    build.rate_tables[node.id] = (np.asarray(steps, np.int64), np.asarray(factors, np.float64))

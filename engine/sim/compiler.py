@@ -204,18 +204,36 @@ def _assemble(build: BuildContext) -> dict[str, Any]:
         np.array(block_start, dtype=np.int64),
     )
 
-    n_src = len(build.currents)
-    width = max([c[2].size for c in build.currents], default=1)
-    amp = np.zeros((n_src, width))
-    for s, current in enumerate(build.currents):
-        amp[s, : current[2].size] = current[2]
+    sources = build.currents
+    width = max([c.values.shape[1] for c in sources], default=1)
+    table_ptr = np.zeros(len(sources) + 1, dtype=np.int64)
+    np.cumsum([len(c.steps) for c in sources], out=table_ptr[1:])
+    table_value = np.zeros((int(table_ptr[-1]), width))
+    for c, first in zip(sources, table_ptr, strict=False):
+        table_value[first : first + len(c.steps), : c.values.shape[1]] = c.values
     currents = K.CurrentSources(
-        np.array([c[0] for c in build.currents], dtype=np.int64),
-        np.array([c[1] for c in build.currents], dtype=np.int64),
-        np.array([c[2].size for c in build.currents], dtype=np.int64),
-        amp,
-        np.array([c[3] for c in build.currents], dtype=np.int64),
-        np.array([c[4] for c in build.currents], dtype=np.int64),
+        np.array([c.target_start for c in sources], dtype=np.int64),
+        np.array([c.target_size for c in sources], dtype=np.int64),
+        np.array([c.values.shape[1] for c in sources], dtype=np.int64),
+        np.array([c.gain for c in sources], dtype=np.float64),
+        table_ptr,
+        np.concatenate([c.steps for c in sources]).astype(np.int64)
+        if sources
+        else np.zeros(0, np.int64),
+        table_value,
+        np.array([c.interpolate for c in sources], dtype=np.int64),
+    )
+    rate_ptr = np.zeros(n_groups + 1, dtype=np.int64)
+    rate_steps, rate_factors = [], []
+    for g, info in enumerate(build.groups):
+        steps, factors = build.rate_tables.get(info.node_id, (np.zeros(0), np.zeros(0)))
+        rate_ptr[g + 1] = rate_ptr[g] + len(steps)
+        rate_steps.append(steps)
+        rate_factors.append(factors)
+    rates = K.RateTables(
+        rate_ptr,
+        np.concatenate(rate_steps).astype(np.int64) if rate_steps else np.zeros(0, np.int64),
+        np.concatenate(rate_factors).astype(np.float64) if rate_factors else np.zeros(0),
     )
 
     if build.spike_events:
@@ -233,6 +251,7 @@ def _assemble(build: BuildContext) -> dict[str, Any]:
         "neurons": neurons,
         "channels": channels,
         "currents": currents,
+        "rates": rates,
         "spike_times": spike_times,
         "static": static,
         "plastic": plastic,

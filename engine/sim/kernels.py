@@ -75,9 +75,17 @@ ERROR_NOT_FINITE = 1
 Groups = namedtuple("Groups", "start size model recorded")
 Neurons = namedtuple("Neurons", "state refr par stim")
 Channels = namedtuple("Channels", "current decay p21 grp_ptr block_start")
+# A current source drives ``target_size`` neurons from ``target_start`` with
+# gain * value(step): the value table of source s is rows table_ptr[s]:table_ptr[s+1] of
+# table_step/table_value (one column per channel; 1 channel feeds every target), held
+# between points (interp 0) or interpolated linearly (interp 1); zero before the first point.
 CurrentSources = namedtuple(
-    "CurrentSources", "target_start target_size channels amp start_step stop_step"
+    "CurrentSources",
+    "target_start target_size channels gain table_ptr table_step table_value interp",
 )
+# Poisson groups: rate factor over time, rows rate_ptr[g]:rate_ptr[g+1] (held between points);
+# a group without rows keeps factor 1.
+RateTables = namedtuple("RateTables", "rate_ptr rate_step rate_factor")
 SpikeTimes = namedtuple("SpikeTimes", "step neuron")
 Static = namedtuple("Static", "ptr target weight delay ring")
 Plastic = namedtuple(
@@ -96,7 +104,7 @@ Outputs = namedtuple("Outputs", "spike_step spike_neuron group_counts traces wei
 
 @njit
 def run_steps(
-    step0, n_steps, dt, seed, groups, neurons, channels, currents, spike_times, static,
+    step0, n_steps, dt, seed, groups, neurons, channels, currents, rates, spike_times, static,
     plastic, recording, out, counters, fired,
 ):  # fmt: skip
     """Advance the network from absolute step ``step0`` by up to ``n_steps`` steps.
@@ -121,16 +129,26 @@ def run_steps(
         if counters[C_OUT_COUNT] + max_recorded > cap:
             return
         # -- 0. injected currents for this step
-        for s in range(currents.amp.shape[0]):
+        for s in range(currents.gain.shape[0]):
             t0 = currents.target_start[s]
             for i in range(currents.target_size[s]):
                 neurons.stim[t0 + i] = 0.0
-        for s in range(currents.amp.shape[0]):
-            if currents.start_step[s] <= n < currents.stop_step[s]:
-                t0 = currents.target_start[s]
-                for i in range(currents.target_size[s]):
-                    ch = i if currents.channels[s] > 1 else 0
-                    neurons.stim[t0 + i] += currents.amp[s, ch]
+        for s in range(currents.gain.shape[0]):
+            a, b = currents.table_ptr[s], currents.table_ptr[s + 1]
+            r = a + np.searchsorted(currents.table_step[a:b], n, side="right") - 1
+            if r < a:
+                continue
+            frac = 0.0
+            if currents.interp[s] == 1 and r + 1 < b:
+                span = currents.table_step[r + 1] - currents.table_step[r]
+                frac = (n - currents.table_step[r]) / span
+            t0 = currents.target_start[s]
+            for i in range(currents.target_size[s]):
+                ch = i if currents.channels[s] > 1 else 0
+                value = currents.table_value[r, ch]
+                if frac > 0.0:
+                    value += frac * (currents.table_value[r + 1, ch] - value)
+                neurons.stim[t0 + i] += currents.gain[s] * value
         # -- 1. neuron updates
         n_fired = 0
         for g in range(n_groups):
@@ -181,9 +199,14 @@ def run_steps(
                     counters[C_ERROR] = ERROR_NOT_FINITE
                     counters[C_ERROR_GROUP] = g
             elif model == MODEL_POISSON:
+                factor = 1.0
+                a, b = rates.rate_ptr[g], rates.rate_ptr[g + 1]
+                if b > a:
+                    r = a + np.searchsorted(rates.rate_step[a:b], n, side="right") - 1
+                    factor = rates.rate_factor[r] if r >= a else 0.0
                 for i in range(start, stop):
                     if neurons.par[POISSON_START, i] <= n < neurons.par[POISSON_STOP, i]:
-                        if uniform01(seed, i, n) < neurons.par[POISSON_PROB, i]:
+                        if uniform01(seed, i, n) < factor * neurons.par[POISSON_PROB, i]:
                             fired[n_fired] = i
                             n_fired += 1
             elif model == MODEL_SPIKE_TIMES:

@@ -194,6 +194,7 @@ class Simulator:
             a["neurons"],
             a["channels"],
             a["currents"],
+            a["rates"],
             a["spike_times"],
             a["static"],
             a["plastic"],
@@ -329,7 +330,7 @@ class Simulator:
                 neurons.par[K.POISSON_PROB, block] = min(1.0, value * self.dt_ms / 1000.0)
         elif type_id == "encoder.dc":
             for s in self.compiled.current_sources.get(node_id, []):
-                self._a["currents"].amp[s, :] = value
+                self._a["currents"].gain[s] = value
         else:
             plastic = self._a["plastic"]
             column = plastic.a_plus if name == "a_plus" else plastic.a_minus

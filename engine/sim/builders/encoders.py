@@ -6,7 +6,13 @@ import numpy as np
 
 from engine.model.network import Node
 from engine.sim import kernels as K
-from engine.sim.build import BuildContext, add_neurons, builds
+from engine.sim.build import (
+    BuildContext,
+    CurrentSource,
+    add_current_source,
+    add_neurons,
+    builds,
+)
 
 
 @builds("encoder.poisson")
@@ -50,9 +56,11 @@ def _build_dc(build: BuildContext, node: Node) -> None:
     params = node.params
     start = build.steps(params["start_ms"])
     stop = params["stop_ms"]
-    stop_step = 2**62 if stop is None else build.steps(stop)
-    amp = np.full(params["size"], params["amplitude_pa"])
+    steps = [start] if stop is None else [start, build.steps(stop)]
+    values = np.array([[1.0], [0.0]])[: len(steps)]
     for link in build.network.links_from(node.id, "out"):
         target = build.group_of[link.target]
-        build.current_sources.setdefault(node.id, []).append(len(build.currents))
-        build.currents.append((target.start, target.size, amp, start, stop_step))
+        channels = np.ones((len(steps), params["size"])) * values
+        add_current_source(build, node, CurrentSource(target.start, target.size,
+                                                      np.array(steps), channels,
+                                                      gain=params["amplitude_pa"]))  # fmt: skip
