@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import re
 import uuid
+from pathlib import Path
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -118,6 +119,9 @@ class Network:
         self._links: dict[str, Link] = {}
         self.settings: dict[str, Any] = {spec.name: spec.default for spec in SETTINGS}
         self.events = EventEmitter(EVENTS)
+        #: Folder that relative file parameters (images, event files) are resolved against:
+        #: the project file's folder once it has been saved or loaded. Not saved in the file.
+        self.base_dir: Path | None = None
 
     # -- reading ---------------------------------------------------------------------------
     @property
@@ -170,6 +174,13 @@ class Network:
             for lk in self._links.values()
             if lk.source == node_id and (port is None or lk.source_port == port)
         ]
+
+    def resolve_path(self, name: str) -> Path:
+        """A file parameter as a path: absolute as given, else relative to :attr:`base_dir`."""
+        path = Path(name).expanduser()
+        if path.is_absolute() or self.base_dir is None:
+            return path
+        return self.base_dir / path
 
     def unique_name(self, base: str) -> str:
         """``base`` if no node has that name, else ``base 2``, ``base 3``..."""
@@ -366,6 +377,7 @@ class Network:
         """An independent snapshot with no subscribers (what a simulator compiles)."""
         clone = Network(self.catalog)
         clone.settings = dict(self.settings)
+        clone.base_dir = self.base_dir
         clone._nodes = {
             k: Node(n.id, n.type_id, n.name, copy.deepcopy(n.params))
             for k, n in self._nodes.items()

@@ -22,8 +22,10 @@ from engine.errors import ValidationError
 
 #: Kinds of parameter value. ``float``/``int``/``bool``/``choice`` hold one value,
 #: ``times`` holds spike times (one list shared by all neurons, or one list per neuron),
-#: ``indices`` holds a list of neuron indices.
-PARAM_KINDS = ("float", "int", "bool", "choice", "times", "indices")
+#: ``indices`` a list of non-negative integers, ``floats`` a list of finite numbers (within
+#: the bounds), ``table`` a list of ``[time_ms, value]`` rows with increasing times, and
+#: ``path`` a file name, relative to the project file's folder unless absolute.
+PARAM_KINDS = ("float", "int", "bool", "choice", "times", "indices", "floats", "table", "path")
 
 #: Distributions a parameter may take when ``allow_distribution`` is set.
 DISTRIBUTIONS = {
@@ -160,6 +162,12 @@ class ParamSpec:
             return value
         if self.kind == "times":
             return self._validate_times(value)
+        if self.kind == "floats":
+            return self._validate_floats(value)
+        if self.kind == "table":
+            return self._validate_table(value)
+        if self.kind == "path":
+            return self._validate_path(value)
         return self._validate_indices(value)
 
     def _validate_number(self, value: Any, *, integer: bool) -> float | int:
@@ -261,6 +269,46 @@ class ParamSpec:
         if any(b < a for a, b in zip(result, result[1:], strict=False)):
             raise ValidationError("spike times must be sorted in increasing order", where)
         return result
+
+    def _validate_floats(self, value: Any) -> list[float]:
+        if not isinstance(value, Sequence) or isinstance(value, str):
+            raise ValidationError(f"must be a list of numbers (got {_show(value)})")
+        if len(value) > MAX_LIST_LENGTH:
+            raise ValidationError(f"has {len(value)} entries; at most {MAX_LIST_LENGTH}")
+        result = []
+        for i, v in enumerate(value):
+            try:
+                result.append(self._validate_number(v, integer=False))
+            except ValidationError as err:
+                raise ValidationError(err.message, f"[{i}]") from None
+        return result
+
+    def _validate_table(self, value: Any) -> list[list[float]]:
+        if not isinstance(value, Sequence) or isinstance(value, str) or not value:
+            raise ValidationError(f"must be a non-empty list of [time_ms, value] rows "
+                                  f"(got {_show(value)})")  # fmt: skip
+        rows = []
+        for i, row in enumerate(value):
+            if not isinstance(row, Sequence) or isinstance(row, str) or len(row) != 2:
+                raise ValidationError(f"must be [time_ms, value] (got {_show(row)})", f"[{i}]")
+            t = row[0]
+            if not _is_real_number(t) or not math.isfinite(float(t)) or t < 0:
+                raise ValidationError(f"must be a time >= 0 ms (got {_show(t)})", f"[{i}][0]")
+            try:
+                v = self._validate_number(row[1], integer=False)
+            except ValidationError as err:
+                raise ValidationError(err.message, f"[{i}][1]") from None
+            if rows and t <= rows[-1][0]:
+                raise ValidationError("times must increase from row to row", f"[{i}][0]")
+            rows.append([float(t), v])
+        return rows
+
+    def _validate_path(self, value: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise ValidationError(f"must be a file name (got {_show(value)})")
+        if "\x00" in value:
+            raise ValidationError("must not contain NUL characters")
+        return value
 
     def _validate_indices(self, value: Any) -> list[int]:
         if not isinstance(value, Sequence) or isinstance(value, str):

@@ -8,7 +8,14 @@ from typing import Any
 from engine.errors import ValidationError
 from engine.model.catalog import CATALOG, NodeType, Port
 from engine.model.params import ParamSpec
-from engine.nodes.common import size_param, start_param, stop_param
+from engine.nodes.common import (
+    all_checks,
+    shape_param,
+    shape_problems,
+    size_param,
+    start_param,
+    stop_param,
+)
 
 SPIKES_OUT = Port("out", "spikes", "out", doc="Spikes of the encoder's channels")
 
@@ -33,6 +40,7 @@ POISSON = CATALOG.register(
         ports=(SPIKES_OUT,),
         params=(
             size_param("Number of channels (spike trains)"),
+            shape_param(),
             ParamSpec(
                 "rate_hz",
                 10.0,
@@ -45,7 +53,7 @@ POISSON = CATALOG.register(
             start_param(),
             stop_param(),
         ),
-        check=_window_check,
+        check=all_checks(_window_check, shape_problems),
     )
 )
 

@@ -8,7 +8,7 @@ from typing import Any
 from engine.errors import ValidationError
 from engine.model.catalog import CATALOG, NodeType, Port
 from engine.model.params import ParamSpec
-from engine.nodes.common import size_param
+from engine.nodes.common import all_checks, shape_param, shape_problems, size_param
 
 POPULATION_PORTS = (
     Port("synapses", "synapses", "in", multi=True, doc="Incoming projections"),
@@ -65,9 +65,9 @@ LIF = CATALOG.register(
             "  C_m dV/dt = -(C_m / tau_m) (V - E_L) + I_syn + I_e + I_stim\n" + _SYNAPSES_DOC
         ),
         ports=POPULATION_PORTS,
-        params=(size_param(), _tau_m(), _e_l(), *_integrate_and_fire_params()),
+        params=(size_param(), shape_param(), _tau_m(), _e_l(), *_integrate_and_fire_params()),
         state_vars={"v_m": "mV", "i_syn": "pA"},
-        check=_reset_below_threshold,
+        check=all_checks(_reset_below_threshold, shape_problems),
     )
 )
 
@@ -82,9 +82,9 @@ IF = CATALOG.register(
             "  C_m dV/dt = I_syn + I_e + I_stim\n" + _SYNAPSES_DOC
         ),
         ports=POPULATION_PORTS,
-        params=(size_param(), *_integrate_and_fire_params()),
+        params=(size_param(), shape_param(), *_integrate_and_fire_params()),
         state_vars={"v_m": "mV", "i_syn": "pA"},
-        check=_reset_below_threshold,
+        check=all_checks(_reset_below_threshold, shape_problems),
     )
 )
 
@@ -103,6 +103,7 @@ ADAPTIVE_LIF = CATALOG.register(
         ports=POPULATION_PORTS,
         params=(
             size_param(),
+            shape_param(),
             _tau_m(),
             _e_l(),
             *_integrate_and_fire_params(),
@@ -125,7 +126,7 @@ ADAPTIVE_LIF = CATALOG.register(
             ),
         ),
         state_vars={"v_m": "mV", "w": "pA", "i_syn": "pA"},
-        check=_reset_below_threshold,
+        check=all_checks(_reset_below_threshold, shape_problems),
     )
 )
 
@@ -166,6 +167,7 @@ IZHIKEVICH = CATALOG.register(
         ports=POPULATION_PORTS,
         params=(
             size_param(),
+            shape_param(),
             ParamSpec("a", 0.02, "1/ms", "Recovery rate of u", low=0.0, high=10.0),
             ParamSpec("b", 0.2, "nS", "Sensitivity of u to v", low=-10.0, high=10.0),
             ParamSpec("c", -65.0, "mV", "Potential after a spike", low=-200.0, high=100.0),
@@ -185,6 +187,7 @@ IZHIKEVICH = CATALOG.register(
         ),
         state_vars={"v_m": "mV", "u": "pA", "i_syn": "pA"},
         presets=IZHIKEVICH_PRESETS,
+        check=shape_problems,
     )
 )
 
@@ -214,6 +217,7 @@ ADEX = CATALOG.register(
         ports=POPULATION_PORTS,
         params=(
             size_param(),
+            shape_param(),
             ParamSpec(
                 "c_m", 281.0, "pF", "Membrane capacitance", low=0.0, low_inclusive=False, high=1e6
             ),
@@ -251,7 +255,7 @@ ADEX = CATALOG.register(
             _v_init(-70.6),
         ),
         state_vars={"v_m": "mV", "w": "pA", "i_syn": "pA"},
-        check=_adex_check,
+        check=all_checks(_adex_check, shape_problems),
     )
 )
 
@@ -272,6 +276,7 @@ HODGKIN_HUXLEY = CATALOG.register(
         ports=POPULATION_PORTS,
         params=(
             size_param(),
+            shape_param(),
             ParamSpec(
                 "c_m", 100.0, "pF", "Membrane capacitance", low=0.0, low_inclusive=False, high=1e6
             ),
@@ -288,5 +293,6 @@ HODGKIN_HUXLEY = CATALOG.register(
             _v_init(-65.0),
         ),
         state_vars={"v_m": "mV", "m": "", "h": "", "n": "", "i_syn": "pA"},
+        check=shape_problems,
     )
 )
