@@ -10,9 +10,9 @@ from __future__ import annotations
 import copy
 import re
 import uuid
-from pathlib import Path
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from engine.errors import ValidationError
