@@ -29,7 +29,7 @@ $(VPY):
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed-test: pyproject.toml | $(VPY)
-	$(VPY) -m pip install -e '.[test]'
+	$(VPY) -m pip install -e '.[test,reference]'
 	touch $(VENV)/.installed $@
 
 $(VENV)/.installed: pyproject.toml | $(VPY)

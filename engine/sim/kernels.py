@@ -114,10 +114,8 @@ def run_steps(
     """
     n_groups = groups.start.shape[0]
     cap = out.spike_neuron.shape[0]
-    max_recorded = 0
-    for g in range(n_groups):
-        if groups.recorded[g]:
-            max_recorded += groups.size[g]
+    # ``fired`` is sized for the most spikes one step can produce (see Simulator)
+    max_per_step = fired.shape[0]
     ring_len = static.ring.shape[0]
     hist_len = plastic.hist.shape[0]
     n_plastic = plastic.pre_start.shape[0]
@@ -126,7 +124,7 @@ def run_steps(
     counters[C_STEPS_DONE] = 0
     for k in range(n_steps):
         n = step0 + k
-        if counters[C_OUT_COUNT] + max_recorded > cap:
+        if counters[C_OUT_COUNT] + max_per_step > cap:
             return
         # -- 0. injected currents for this step
         for s in range(currents.gain.shape[0]):
@@ -218,9 +216,9 @@ def run_steps(
                 while q < spike_times.step.shape[0] and spike_times.step[q] == n:
                     i = spike_times.neuron[q]
                     if start <= i < stop:
-                        if n_fired == first_fired or fired[n_fired - 1] != i:
-                            fired[n_fired] = i
-                            n_fired += 1
+                        # a time listed twice is two spikes, as in NEST's spike_generator
+                        fired[n_fired] = i
+                        n_fired += 1
                     q += 1
                 counters[C_SPIKE_TIMES_PTR] = p
             out.group_counts[k, g] = n_fired - first_fired

@@ -83,6 +83,22 @@ LIVE_PARAMS = {
 }
 
 
+def max_spikes_per_step(network: CompiledNetwork) -> int:
+    """An upper bound of the spikes one step can produce.
+
+    One per neuron, plus repeated explicit spike times in one step, plus the extra spikes an
+    AdEx neuron without refractoriness can fire within one step (one per sub-step).
+    """
+    bound = network.n_neurons
+    steps = network.arrays["spike_times"].step
+    if steps.size:
+        _, counts = np.unique(steps, return_counts=True)
+        bound += int(counts.max())
+    n_sub = max(1, int(np.ceil(network.dt_ms / K.MAX_SUBSTEP_MS - 1e-9)))
+    adex = sum(g.size for g in network.groups if g.type_id == "population.adex")
+    return bound + adex * (n_sub - 1)
+
+
 class Simulator:
     """Runs a compiled network.
 
@@ -100,9 +116,8 @@ class Simulator:
         self.step = 0
         self._a = copy.deepcopy(network.arrays)
         self._counters = np.zeros(K.N_COUNTERS, dtype=np.int64)
-        self._fired = np.zeros(max(1, network.n_neurons), dtype=np.int64)
-        self._recorded = sum(g.size for g in network.groups if g.recorded)
-        self._spike_capacity = max(4096, 4 * self._recorded)
+        self._fired = np.zeros(max(1, max_spikes_per_step(network)), dtype=np.int64)
+        self._spike_capacity = max(4096, 2 * self._fired.size)
         self._failed: str | None = None
         traces = network.traces
         ptr = np.zeros(len(traces) + 1, dtype=np.int64)

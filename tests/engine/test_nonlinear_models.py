@@ -3,12 +3,10 @@
 Published references: Izhikevich (2003), IEEE TNN 14:1569, Fig. 2 (firing classes at I = 10);
 Hodgkin & Huxley (1952) as analysed by Rinzel & Miller (1980): class II excitability, the f-I
 curve jumps from 0 to about 50 Hz; Brette & Gerstner (2005) adaptation in AdEx.
-The NEST comparisons need ``nest-simulator`` and are skipped, with the reason, without it.
+The NEST comparisons need ``nest-simulator`` (installed by ``make test``).
 """
 
 from __future__ import annotations
-
-import os
 
 import numpy as np
 import pytest
@@ -16,6 +14,11 @@ import pytest
 from engine.model.network import Network
 from engine.nodes.populations import IZHIKEVICH_PRESETS
 from engine.sim.simulator import Simulator
+
+try:  # tests/engine as a package, or (pytest's default) as a directory on sys.path
+    from .nest_reference import require_nest
+except ImportError:
+    from nest_reference import require_nest
 
 DT = 0.1
 
@@ -110,8 +113,7 @@ def test_adex_refractory_clamps_the_potential():
 # -- against NEST ----------------------------------------------------------------------------------
 @pytest.fixture
 def nest():
-    os.environ.setdefault("PYNEST_QUIET", "1")
-    module = pytest.importorskip("nest", reason="nest-simulator is not installed")
+    module = require_nest()
     module.ResetKernel()
     module.resolution = DT
     yield module
