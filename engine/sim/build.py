@@ -98,9 +98,11 @@ class BuildContext:
         self.spike_events: list[tuple[np.ndarray, np.ndarray]] = []
         self.currents: list[CurrentSource] = []
         self.rate_tables: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self.channel_taus: dict[str, list[float]] = {}
-        # per population: tau_syn -> per-neuron propagator from a synaptic current to V
-        self.couplings: dict[str, Callable[[float], np.ndarray]] = {}
+        # per target group: its synaptic channels as (kind, tau_ms, e_rev_mV)
+        self.channel_keys: dict[str, list[tuple[int, float, float]]] = {}
+        # per population: (kind, tau_syn) -> per-neuron propagators (to V of the current, and of
+        # the alpha kernel's dI); models integrated numerically have none
+        self.couplings: dict[str, Callable[[int, float], tuple[np.ndarray, np.ndarray]]] = {}
         self.static_weights: dict[str, np.ndarray] = {}
         self.current_sources: dict[str, list[int]] = {}
         self.static: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
@@ -135,6 +137,14 @@ class BuildContext:
         self.models.append(model)
         self.n_neurons += size
         return start
+
+    def channel(self, group_id: str, kind: int, tau_ms: float, e_rev: float = 0.0) -> int:
+        """Index, within its target group, of the synaptic channel of this kind and constants."""
+        keys = self.channel_keys.setdefault(group_id, [])
+        key = (kind, float(tau_ms), float(e_rev))
+        if key not in keys:
+            keys.append(key)
+        return keys.index(key)
 
     def single_source(self, node: Node, port: str) -> Node:
         return self.network.node(self.network.links_into(node.id, port)[0].source)

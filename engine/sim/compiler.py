@@ -181,27 +181,43 @@ def _assemble(build: BuildContext) -> dict[str, Any]:
     )
     neurons = K.Neurons(state, np.zeros(n, dtype=np.int32), par, np.zeros(n))
 
-    # channels: one block of currents per (target population, synaptic time constant)
+    # channels: one block per (target population, synapse kind, time constant, reversal)
     grp_ptr = np.zeros(n_groups + 1, dtype=np.int64)
-    block_start, decay, p21 = [], [], []
+    block_start, kinds, e_revs, decay, p21, p_aux = [], [], [], [], [], []
     channel_base: dict[str, int] = {}
     offset = 0
     for g, info in enumerate(build.groups):
-        taus = build.channel_taus.get(info.node_id, [])
+        keys = build.channel_keys.get(info.node_id, [])
         channel_base[info.node_id] = offset
-        for tau in taus:
+        if any(kind == K.CH_COND for kind, _, _ in keys) and build.models[g] == K.MODEL_LIF:
+            groups.model[g] = K.MODEL_LIF_COND
+        for kind, tau, e_rev in keys:
             block_start.append(offset)
+            kinds.append(kind)
+            e_revs.append(e_rev)
             offset += info.size
-            decay.append(np.full(info.size, math.exp(-build.dt / tau)))
-            p21.append(build.couplings[info.node_id](tau))
-        grp_ptr[g + 1] = grp_ptr[g] + len(taus)
+            decay.append(np.full(info.size, 0.0 if kind == K.CH_DELTA else
+                                 math.exp(-build.dt / tau)))  # fmt: skip
+            to_v, aux_to_v = build.couplings[info.node_id](kind, tau)
+            p21.append(to_v)
+            p_aux.append(aux_to_v)
+        grp_ptr[g + 1] = grp_ptr[g] + len(keys)
+    block_start.append(offset)
     n_inputs = offset
+
+    def joined(parts: list[np.ndarray]) -> np.ndarray:
+        return np.concatenate(parts) if parts else np.zeros(0)
+
     channels = K.Channels(
         np.zeros(n_inputs),
-        np.concatenate(decay) if decay else np.zeros(0),
-        np.concatenate(p21) if p21 else np.zeros(0),
+        np.zeros(n_inputs),
+        joined(decay),
+        joined(p21),
+        joined(p_aux),
         grp_ptr,
         np.array(block_start, dtype=np.int64),
+        np.array(kinds, dtype=np.int64),
+        np.array(e_revs, dtype=np.float64),
     )
 
     sources = build.currents
@@ -282,7 +298,7 @@ def _assemble_static(build: BuildContext, n: int, channel_base: dict[str, int]) 
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
     ring_len = int(delay.max()) + 1 if delay.size else 2
-    n_inputs = sum(len(t) * build.group_of[g].size for g, t in build.channel_taus.items())
+    n_inputs = sum(len(k) * build.group_of[g].size for g, k in build.channel_keys.items())
     return K.Static(
         ptr,
         target.astype(np.int64),
@@ -336,6 +352,10 @@ def _assemble_plastic(build: BuildContext, n: int, channel_base: dict[str, int])
                 _input_index(build, channel_base, it["post"].node_id, it["channel"], 0)
                 for it in items
             ],
+            dtype=np.int64,
+        ),
+        np.array(
+            [build.channel_keys[it["post"].node_id][it["channel"]][0] for it in items],
             dtype=np.int64,
         ),
         row_off,

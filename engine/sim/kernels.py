@@ -33,13 +33,20 @@ MODEL_SPIKE_TIMES = 2
 MODEL_IZHIKEVICH = 3
 MODEL_ADEX = 4
 MODEL_HH = 5
+MODEL_LIF_COND = 6  # a linear-IF group with conductance inputs: integrated like the others
+
+# Kinds of synaptic channel.
+CH_EXP = 0
+CH_ALPHA = 1
+CH_COND = 2
+CH_DELTA = 3
 
 # Rows of the per-neuron parameter matrix, by model. Every model keeps its bias current in
 # row PAR_I_E, so that a live change of i_e works the same for all.
 PAR_I_E = 6
 PAR_REF_STEPS = 5
 (LIF_P22, LIF_P20, LIF_E_L, LIF_V_TH, LIF_V_RESET, _, _, LIF_W_DECAY, LIF_W_P21,
- LIF_W_JUMP) = range(10)  # fmt: skip
+ LIF_W_JUMP, LIF_C_M, LIF_TAU_M) = range(12)  # fmt: skip
 LIF_I_E, LIF_REF_STEPS = PAR_I_E, PAR_REF_STEPS
 POISSON_PROB, POISSON_START, POISSON_STOP = range(3)
 IZH_A, IZH_B, IZH_C, IZH_D, IZH_V_PEAK = range(5)
@@ -74,7 +81,11 @@ ERROR_NOT_FINITE = 1
 
 Groups = namedtuple("Groups", "start size model recorded")
 Neurons = namedtuple("Neurons", "state refr par stim")
-Channels = namedtuple("Channels", "current decay p21 grp_ptr block_start")
+# Synaptic input channels: blocks of one value per target neuron, one block per (target group,
+# synapse kind, time constant, reversal potential). ``block_start`` has a final sentinel.
+# exp: current decays; alpha: ``aux`` (dI) feeds ``current``; cond: ``current`` is a
+# conductance (nS) acting through (e_rev - V); delta: the arrivals jump V directly.
+Channels = namedtuple("Channels", "current aux decay p21 p_aux grp_ptr block_start kind e_rev")
 # A current source drives ``target_size`` neurons from ``target_start`` with
 # gain * value(step): the value table of source s is rows table_ptr[s]:table_ptr[s+1] of
 # table_step/table_value (one column per channel; 1 channel feeds every target), held
@@ -90,7 +101,7 @@ SpikeTimes = namedtuple("SpikeTimes", "step neuron")
 Static = namedtuple("Static", "ptr target weight delay ring")
 Plastic = namedtuple(
     "Plastic",
-    "pre_start pre_size post_start post_size delay input_start row_off col_off "
+    "pre_start pre_size post_start post_size delay input_start input_kind row_off col_off "
     "tau_plus tau_minus a_plus a_minus w_min w_max mode "
     "row_ptr post syn_row col_ptr col_syn weight apre apre_last ypost ypost_last "
     "hist hist_count is_pre",
@@ -156,47 +167,19 @@ def run_steps(
             first_fired = n_fired
             if model == MODEL_LIF:
                 n_fired = _update_lif(
-                    start,
-                    stop,
-                    channels.grp_ptr[g],
-                    channels.grp_ptr[g + 1],
-                    neurons.state,
-                    neurons.refr,
-                    neurons.par,
-                    neurons.stim,
-                    channels.current,
-                    channels.p21,
-                    channels.block_start,
-                    fired,
-                    n_fired,
-                )
-                if n_fired < 0:
-                    n_fired = -n_fired - 1
-                    counters[C_ERROR] = ERROR_NOT_FINITE
-                    counters[C_ERROR_GROUP] = g
-            elif model == MODEL_IZHIKEVICH or model == MODEL_ADEX or model == MODEL_HH:
+                    g, start, stop, neurons.state, neurons.refr, neurons.par, neurons.stim,
+                    channels, static.ring[n % ring_len], fired, n_fired,
+                )  # fmt: skip
+            elif model >= MODEL_IZHIKEVICH:
                 n_fired = _update_nonlinear(
-                    model,
-                    start,
-                    stop,
-                    channels.grp_ptr[g],
-                    channels.grp_ptr[g + 1],
-                    dt,
-                    neurons.state,
-                    neurons.refr,
-                    neurons.par,
-                    neurons.stim,
-                    channels.current,
-                    channels.decay,
-                    channels.block_start,
-                    fired,
-                    n_fired,
-                )
-                if n_fired < 0:
-                    n_fired = -n_fired - 1
-                    counters[C_ERROR] = ERROR_NOT_FINITE
-                    counters[C_ERROR_GROUP] = g
-            elif model == MODEL_POISSON:
+                    model, g, start, stop, dt, neurons.state, neurons.refr, neurons.par,
+                    neurons.stim, channels, static.ring[n % ring_len], fired, n_fired,
+                )  # fmt: skip
+            if n_fired < 0:
+                n_fired = -n_fired - 1
+                counters[C_ERROR] = ERROR_NOT_FINITE
+                counters[C_ERROR_GROUP] = g
+            if model == MODEL_POISSON:
                 factor = 1.0
                 a, b = rates.rate_ptr[g], rates.rate_ptr[g + 1]
                 if b > a:
@@ -249,10 +232,7 @@ def run_steps(
                         w += plastic.a_plus[p] * trace
                     plastic.weight[s] = min(w, plastic.w_max[p])
         # -- 3. synaptic currents decay and take this step's arrivals
-        slot = n % ring_len
-        for j in range(channels.current.shape[0]):
-            channels.current[j] = channels.current[j] * channels.decay[j] + static.ring[slot, j]
-            static.ring[slot, j] = 0.0
+        _advance_channels(channels, static.ring[n % ring_len], dt)
         # -- 4. arrivals at plastic synapses: depression, pre trace, delivery
         for p in range(n_plastic):
             hslot = (n - plastic.delay[p]) % hist_len
@@ -278,7 +258,10 @@ def run_steps(
                         w -= plastic.a_minus[p] * trace
                     w = max(w, plastic.w_min[p])
                     plastic.weight[s] = w
-                    channels.current[plastic.input_start[p] + j] += w
+                    if plastic.input_kind[p] == CH_ALPHA:
+                        channels.aux[plastic.input_start[p] + j] += w
+                    else:
+                        channels.current[plastic.input_start[p] + j] += w
         # -- 5. send new spikes along static synapses; remember those plastic synapses need
         hslot = n % hist_len
         plastic.hist_count[hslot] = 0
@@ -309,7 +292,9 @@ def run_steps(
                 for m in range(width):
                     i = recording.tr_neuron[a + m]
                     if recording.tr_var[r] == VAR_I_SYN:
-                        out.traces[base + m] = _synaptic_current(groups, channels, i)
+                        g = np.searchsorted(groups.start, i, side="right") - 1
+                        cur, cond, cond_e = _synaptic_at(g, i - groups.start[g], channels, 0.0, dt)
+                        out.traces[base + m] = cur + cond_e - cond * neurons.state[STATE_V, i]
                     else:
                         out.traces[base + m] = neurons.state[recording.tr_var[r], i]
                 tr_count[r] += 1
@@ -328,18 +313,41 @@ def run_steps(
 
 
 @njit
-def _update_lif(start, stop, c0, c1, state, refr, par, stim, current, p21, block_start, fired,
-                n_fired):  # fmt: skip
-    """One exact step of linear integrate-and-fire neurons ``start:stop``.
+def _advance_channels(channels, ring_row, h):
+    """Synaptic variables decay over one step and take the arrivals due at its end."""
+    for c in range(channels.kind.shape[0]):
+        kind = channels.kind[c]
+        for j in range(channels.block_start[c], channels.block_start[c + 1]):
+            if kind == CH_ALPHA:
+                d = channels.decay[j]
+                channels.current[j] = d * (channels.current[j] + h * channels.aux[j])
+                channels.aux[j] = d * channels.aux[j] + ring_row[j]
+            elif kind != CH_DELTA:  # delta arrivals were added to V by the neuron update
+                channels.current[j] = channels.current[j] * channels.decay[j] + ring_row[j]
+            ring_row[j] = 0.0
+
+
+@njit
+def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fired, n_fired):
+    """One exact step of linear integrate-and-fire neurons ``start:stop`` of group ``g``.
 
     V relaxes to E_L with P22, takes constant currents through P20 and each exponential current
     (synaptic, and the adaptation current w, which enters with a minus sign) through its own
-    P21. Returns the new count of fired neurons, or ``-count - 1`` if a potential stopped being
-    finite.
+    P21; alpha currents add their dI through P_aux; delta arrivals jump V before the threshold
+    test, and are lost while refractory (as NEST's iaf_psc_delta). Returns the new count of
+    fired neurons, or ``-count - 1`` if a potential stopped being finite.
     """
     finite = True
     v = state[STATE_V]
     w = state[LIF_W]
+    c0 = channels.grp_ptr[g]
+    c1 = channels.grp_ptr[g + 1]
+    kind = channels.kind
+    block_start = channels.block_start
+    current = channels.current
+    aux = channels.aux
+    p21 = channels.p21
+    p_aux = channels.p_aux
     for i in range(start, stop):
         w_i = w[i]
         w[i] = w_i * par[LIF_W_DECAY, i]
@@ -348,15 +356,18 @@ def _update_lif(start, stop, c0, c1, state, refr, par, stim, current, p21, block
             continue
         e_l = par[LIF_E_L, i]
         x = e_l + par[LIF_P22, i] * (v[i] - e_l)
-        x += par[LIF_P20, i] * (par[LIF_I_E, i] + stim[i]) - par[LIF_W_P21, i] * w_i
+        x += par[LIF_P20, i] * (par[PAR_I_E, i] + stim[i]) - par[LIF_W_P21, i] * w_i
         for c in range(c0, c1):
             j = block_start[c] + i - start
-            x += p21[j] * current[j]
+            if kind[c] == CH_DELTA:
+                x += ring_row[j]
+            else:
+                x += p21[j] * current[j] + p_aux[j] * aux[j]
         if not np.isfinite(x):
             finite = False
         elif x >= par[LIF_V_TH, i]:
             x = par[LIF_V_RESET, i]
-            refr[i] = np.int32(par[LIF_REF_STEPS, i])
+            refr[i] = np.int32(par[PAR_REF_STEPS, i])
             w[i] += par[LIF_W_JUMP, i]
             fired[n_fired] = i
             n_fired += 1
@@ -365,46 +376,69 @@ def _update_lif(start, stop, c0, c1, state, refr, par, stim, current, p21, block
 
 
 @njit
-def _update_nonlinear(model, start, stop, c0, c1, h, state, refr, par, stim, current, decay,
-                      block_start, fired, n_fired):  # fmt: skip
-    """One step of Izhikevich, AdEx or Hodgkin-Huxley neurons ``start:stop``.
+def _update_nonlinear(model, g, start, stop, h, state, refr, par, stim, channels, ring_row,
+                      fired, n_fired):  # fmt: skip
+    """One step of Izhikevich, AdEx, Hodgkin-Huxley or conductance-driven LIF neurons.
 
-    Synaptic currents decay exponentially within the step, as they do between steps; injected
-    currents are constant over it. Returns like :func:`_update_lif`.
+    Synaptic currents and conductances decay exponentially within the step, as they do between
+    steps; injected currents are constant over it. Returns like :func:`_update_lif`.
     """
     finite = True
     v = state[STATE_V]
     n_sub = max(1, int(np.ceil(h / MAX_SUBSTEP_MS - 1e-9)))
+    k = h / n_sub
     for i in range(start, stop):
+        local = i - start
         drive = par[PAR_I_E, i] + stim[i]
+        jump = _delta_input(g, local, channels, ring_row)
+        spiked = False
         if model == MODEL_IZHIKEVICH:
-            spiked = _izhikevich_step(i, h, state, par, drive + _synaptic_sum(i, start, c0, c1,
-                                      current, block_start))  # fmt: skip
-        else:
+            cur, cond, cond_e = _synaptic_at(g, local, channels, 0.0, h)
+            current_in = drive + cur + cond_e - cond * v[i]
+            spiked = _izhikevich_step(i, h, state, par, current_in, jump)
+        elif model == MODEL_HH:
             v_old = v[i]
-            for k in range(n_sub):
-                s0 = k * h / n_sub
-                if model == MODEL_ADEX:
-                    _adex_substep(i, s0, h / n_sub, h, state, refr, par, drive, c0, c1, start,
-                                  current, decay, block_start)  # fmt: skip
-                    if refr[i] == 0 and v[i] >= par[ADEX_V_PEAK, i]:
-                        v[i] = par[ADEX_V_RESET, i]
-                        state[ADEX_W, i] += par[ADEX_B, i]
-                        # as NEST's aeif models: clamp the rest of this step and t_ref more
-                        ref_steps = np.int32(par[PAR_REF_STEPS, i])
-                        refr[i] = ref_steps + 1 if ref_steps > 0 else 0
-                        fired[n_fired] = i
-                        n_fired += 1
-                else:
-                    _hh_substep(i, s0, h / n_sub, h, state, par, drive, c0, c1, start, current,
-                                decay, block_start)  # fmt: skip
-            spiked = False
-            if model == MODEL_HH:
-                # as NEST's hh_psc_alpha: a spike is the maximum of an excursion above 0 mV
+            v[i] += jump
+            for sub in range(n_sub):
+                _rk4_substep(model, g, local, i, sub * k, k, h, state, par, drive, channels)
+            # as NEST's hh_psc_alpha: a spike is the maximum of an excursion above 0 mV
+            if refr[i] > 0:
+                refr[i] -= 1
+            elif v[i] >= 0.0 and v_old > v[i]:
+                refr[i] = np.int32(par[PAR_REF_STEPS, i])
+                spiked = True
+        elif model == MODEL_ADEX:
+            if refr[i] == 0:
+                v[i] += jump
+            for sub in range(n_sub):
                 if refr[i] > 0:
-                    refr[i] -= 1
-                elif v[i] >= 0.0 and v_old > v[i]:
+                    _adex_refractory(i, k, state, par)
+                    if sub == n_sub - 1:
+                        refr[i] -= 1
+                    continue
+                _rk4_substep(model, g, local, i, sub * k, k, h, state, par, drive, channels)
+                if v[i] >= par[ADEX_V_PEAK, i]:
+                    v[i] = par[ADEX_V_RESET, i]
+                    state[ADEX_W, i] += par[ADEX_B, i]
+                    # as NEST's aeif models: clamp the rest of this step and t_ref more
+                    ref_steps = np.int32(par[PAR_REF_STEPS, i])
+                    refr[i] = ref_steps + 1 if ref_steps > 0 else 0
+                    fired[n_fired] = i
+                    n_fired += 1
+        else:  # MODEL_LIF_COND
+            w_i = state[LIF_W, i]
+            state[LIF_W, i] = w_i * par[LIF_W_DECAY, i]
+            if refr[i] > 0:
+                refr[i] -= 1
+            else:
+                v[i] += jump
+                for sub in range(n_sub):
+                    _rk4_substep(model, g, local, i, sub * k, k, h, state, par,
+                                 drive - w_i, channels)  # fmt: skip
+                if v[i] >= par[LIF_V_TH, i]:
+                    v[i] = par[LIF_V_RESET, i]
                     refr[i] = np.int32(par[PAR_REF_STEPS, i])
+                    state[LIF_W, i] += par[LIF_W_JUMP, i]
                     spiked = True
         if spiked:
             fired[n_fired] = i
@@ -415,73 +449,112 @@ def _update_nonlinear(model, start, stop, c0, c1, h, state, refr, par, stim, cur
 
 
 @njit
-def _synaptic_sum(i, start, c0, c1, current, block_start):
+def _delta_input(g, local, channels, ring_row):
+    """Sum of the delta-synapse jumps (mV) arriving at neuron ``local`` of group ``g``."""
     total = 0.0
-    for c in range(c0, c1):
-        total += current[block_start[c] + i - start]
+    for c in range(channels.grp_ptr[g], channels.grp_ptr[g + 1]):
+        if channels.kind[c] == CH_DELTA:
+            total += ring_row[channels.block_start[c] + local]
     return total
 
 
 @njit
-def _synaptic_at(i, start, c0, c1, current, decay, block_start, s, h):
-    """Synaptic current of neuron ``i`` a time ``s`` into the step (pA)."""
-    total = 0.0
-    for c in range(c0, c1):
-        j = block_start[c] + i - start
-        total += current[j] * decay[j] ** (s / h)
-    return total
+def _synaptic_at(g, local, channels, s, h):
+    """Synaptic input of a neuron a time ``s`` into the step.
+
+    Returns (current in pA, total conductance in nS, sum of g * E_rev in pA); the input current
+    at potential V is ``current + g_e - g * V``.
+    """
+    current = 0.0
+    conductance = 0.0
+    driven = 0.0
+    for c in range(channels.grp_ptr[g], channels.grp_ptr[g + 1]):
+        kind = channels.kind[c]
+        if kind == CH_DELTA:
+            continue
+        j = channels.block_start[c] + local
+        f = channels.decay[j] ** (s / h) if s > 0.0 else 1.0
+        if kind == CH_EXP:
+            current += channels.current[j] * f
+        elif kind == CH_ALPHA:
+            current += f * (channels.current[j] + s * channels.aux[j])
+        else:
+            g_j = channels.current[j] * f
+            conductance += g_j
+            driven += g_j * channels.e_rev[c]
+    return current, conductance, driven
 
 
 @njit
-def _izhikevich_step(i, h, state, par, drive):
+def _rk4_substep(model, g, local, i, s0, k, h, state, par, drive, channels):
+    """One RK4 sub-step of length ``k`` starting ``s0`` into the step, for the ODE models."""
+    c_a, g_a, e_a = _synaptic_at(g, local, channels, s0, h)
+    c_b, g_b, e_b = _synaptic_at(g, local, channels, s0 + k / 2, h)
+    c_c, g_c, e_c = _synaptic_at(g, local, channels, s0 + k, h)
+    y0 = state[:, i].copy()
+    d1 = _rhs(model, i, y0, par, drive + c_a + e_a, g_a)
+    d2 = _rhs(model, i, y0 + k / 2 * d1, par, drive + c_b + e_b, g_b)
+    d3 = _rhs(model, i, y0 + k / 2 * d2, par, drive + c_b + e_b, g_b)
+    d4 = _rhs(model, i, y0 + k * d3, par, drive + c_c + e_c, g_c)
+    state[:, i] = y0 + k / 6 * (d1 + 2 * d2 + 2 * d3 + d4)
+
+
+@njit
+def _rhs(model, i, y, par, current_in, conductance):
+    """Time derivatives of the state vector ``y`` (V first); input = current_in - g V."""
+    dy = np.zeros_like(y)
+    v = y[STATE_V]
+    if model == MODEL_HH:
+        am, bm, ah, bh, an, bn = hh_rates(v)
+        m, hg, n = y[HH_M], y[HH_H], y[HH_N]
+        i_na = par[HH_G_NA, i] * m * m * m * hg * (v - par[HH_E_NA, i])
+        i_k = par[HH_G_K, i] * n * n * n * n * (v - par[HH_E_K, i])
+        i_l = par[HH_G_L, i] * (v - par[HH_E_L, i])
+        dy[STATE_V] = (current_in - conductance * v - i_na - i_k - i_l) / par[HH_C_M, i]
+        dy[HH_M] = am * (1 - m) - bm * m
+        dy[HH_H] = ah * (1 - hg) - bh * hg
+        dy[HH_N] = an * (1 - n) - bn * n
+    elif model == MODEL_ADEX:
+        v = min(v, par[ADEX_V_PEAK, i])  # as NEST: keeps exp() finite during the upstroke
+        w = y[ADEX_W]
+        g_l = par[ADEX_G_L, i]
+        delta_t = par[ADEX_DELTA_T, i]
+        spike_current = g_l * delta_t * np.exp((v - par[ADEX_V_T, i]) / delta_t)
+        leak = -g_l * (v - par[ADEX_E_L, i])
+        dy[STATE_V] = (leak + spike_current - w + current_in - conductance * v) / par[ADEX_C_M, i]
+        dy[ADEX_W] = (par[ADEX_A, i] * (v - par[ADEX_E_L, i]) - w) / par[ADEX_TAU_W, i]
+    else:  # MODEL_LIF_COND; the adaptation current is inside current_in
+        c_m = par[LIF_C_M, i]
+        leak = -c_m / par[LIF_TAU_M, i] * (v - par[LIF_E_L, i])
+        dy[STATE_V] = (leak + current_in - conductance * v) / c_m
+    return dy
+
+
+@njit
+def _adex_refractory(i, k, state, par):
+    """While refractory, AdEx's V is clamped to V_reset and w relaxes towards a (V_reset - E_L)."""
+    w_inf = par[ADEX_A, i] * (par[ADEX_V_RESET, i] - par[ADEX_E_L, i])
+    state[ADEX_W, i] = w_inf + (state[ADEX_W, i] - w_inf) * np.exp(-k / par[ADEX_TAU_W, i])
+    state[STATE_V, i] = par[ADEX_V_RESET, i]
+
+
+@njit
+def _izhikevich_step(i, h, state, par, current_in, jump):
     """Izhikevich (2003), integrated as NEST's ``izhikevich`` with consistent integration.
 
     v' = 0.04 v^2 + 5 v + 140 - u + I,  u' = a (b v - u); v >= v_peak: v <- c, u <- u + d.
-    Forward Euler on the values at the start of the step.
+    Forward Euler on the values at the start of the step; delta inputs (mV) are added after it.
     """
     v_old = state[STATE_V, i]
     u_old = state[IZH_U, i]
-    state[STATE_V, i] = v_old + h * (0.04 * v_old * v_old + 5.0 * v_old + 140.0 - u_old + drive)
+    dv = 0.04 * v_old * v_old + 5.0 * v_old + 140.0 - u_old + current_in
+    state[STATE_V, i] = v_old + h * dv + jump
     state[IZH_U, i] = u_old + h * par[IZH_A, i] * (par[IZH_B, i] * v_old - u_old)
     if state[STATE_V, i] >= par[IZH_V_PEAK, i]:
         state[STATE_V, i] = par[IZH_C, i]
         state[IZH_U, i] += par[IZH_D, i]
         return True
     return False
-
-
-@njit
-def _adex_rhs(v, w, i, par, current_in):
-    v = min(v, par[ADEX_V_PEAK, i])  # as NEST: keeps exp() finite during the upstroke
-    g_l = par[ADEX_G_L, i]
-    spike_current = g_l * par[ADEX_DELTA_T, i] * np.exp((v - par[ADEX_V_T, i]) /
-                                                        par[ADEX_DELTA_T, i])  # fmt: skip
-    dv = (-g_l * (v - par[ADEX_E_L, i]) + spike_current - w + current_in) / par[ADEX_C_M, i]
-    dw = (par[ADEX_A, i] * (v - par[ADEX_E_L, i]) - w) / par[ADEX_TAU_W, i]
-    return dv, dw
-
-
-@njit
-def _adex_substep(i, s0, k, h, state, refr, par, drive, c0, c1, start, current, decay,
-                  block_start):  # fmt: skip
-    """One RK4 sub-step of AdEx; while refractory V is clamped to V_reset and w relaxes."""
-    v, w = state[STATE_V, i], state[ADEX_W, i]
-    if refr[i] > 0:
-        w_inf = par[ADEX_A, i] * (par[ADEX_V_RESET, i] - par[ADEX_E_L, i])
-        state[ADEX_W, i] = w_inf + (w - w_inf) * np.exp(-k / par[ADEX_TAU_W, i])
-        state[STATE_V, i] = par[ADEX_V_RESET, i]
-        if s0 + k >= h - 1e-12:
-            refr[i] -= 1
-        return
-    i0 = drive + _synaptic_at(i, start, c0, c1, current, decay, block_start, s0, h)
-    i1 = drive + _synaptic_at(i, start, c0, c1, current, decay, block_start, s0 + k / 2, h)
-    i2 = drive + _synaptic_at(i, start, c0, c1, current, decay, block_start, s0 + k, h)
-    dv1, dw1 = _adex_rhs(v, w, i, par, i0)
-    dv2, dw2 = _adex_rhs(v + k / 2 * dv1, w + k / 2 * dw1, i, par, i1)
-    dv3, dw3 = _adex_rhs(v + k / 2 * dv2, w + k / 2 * dw2, i, par, i1)
-    dv4, dw4 = _adex_rhs(v + k * dv3, w + k * dw3, i, par, i2)
-    state[STATE_V, i] = v + k / 6 * (dv1 + 2 * dv2 + 2 * dv3 + dv4)
-    state[ADEX_W, i] = w + k / 6 * (dw1 + 2 * dw2 + 2 * dw3 + dw4)
 
 
 @njit
@@ -496,45 +569,6 @@ def hh_rates(v):
     alpha_h = 0.07 * np.exp(-(v + 65.0) / 20.0)
     beta_h = 1.0 / (1.0 + np.exp(-(v + 35.0) / 10.0))
     return alpha_m, beta_m, alpha_h, beta_h, alpha_n, beta_n
-
-
-@njit
-def _hh_rhs(v, m, hg, n, i, par, current_in):
-    am, bm, ah, bh, an, bn = hh_rates(v)
-    i_na = par[HH_G_NA, i] * m * m * m * hg * (v - par[HH_E_NA, i])
-    i_k = par[HH_G_K, i] * n * n * n * n * (v - par[HH_E_K, i])
-    i_l = par[HH_G_L, i] * (v - par[HH_E_L, i])
-    dv = (current_in - i_na - i_k - i_l) / par[HH_C_M, i]
-    return dv, am * (1 - m) - bm * m, ah * (1 - hg) - bh * hg, an * (1 - n) - bn * n
-
-
-@njit
-def _hh_substep(i, s0, k, h, state, par, drive, c0, c1, start, current, decay, block_start):
-    """One RK4 sub-step of Hodgkin-Huxley."""
-    v, m, hg, n = state[STATE_V, i], state[HH_M, i], state[HH_H, i], state[HH_N, i]
-    i0 = drive + _synaptic_at(i, start, c0, c1, current, decay, block_start, s0, h)
-    i1 = drive + _synaptic_at(i, start, c0, c1, current, decay, block_start, s0 + k / 2, h)
-    i2 = drive + _synaptic_at(i, start, c0, c1, current, decay, block_start, s0 + k, h)
-    a1, b1, c1_, d1 = _hh_rhs(v, m, hg, n, i, par, i0)
-    a2, b2, c2, d2 = _hh_rhs(v + k / 2 * a1, m + k / 2 * b1, hg + k / 2 * c1_, n + k / 2 * d1,
-                             i, par, i1)  # fmt: skip
-    a3, b3, c3, d3 = _hh_rhs(v + k / 2 * a2, m + k / 2 * b2, hg + k / 2 * c2, n + k / 2 * d2,
-                             i, par, i1)  # fmt: skip
-    a4, b4, c4, d4 = _hh_rhs(v + k * a3, m + k * b3, hg + k * c3, n + k * d3, i, par, i2)
-    state[STATE_V, i] = v + k / 6 * (a1 + 2 * a2 + 2 * a3 + a4)
-    state[HH_M, i] = m + k / 6 * (b1 + 2 * b2 + 2 * b3 + b4)
-    state[HH_H, i] = hg + k / 6 * (c1_ + 2 * c2 + 2 * c3 + c4)
-    state[HH_N, i] = n + k / 6 * (d1 + 2 * d2 + 2 * d3 + d4)
-
-
-@njit
-def _synaptic_current(groups, channels, i):
-    """Sum of the synaptic currents of global neuron ``i`` (pA)."""
-    g = np.searchsorted(groups.start, i, side="right") - 1
-    total = 0.0
-    for c in range(channels.grp_ptr[g], channels.grp_ptr[g + 1]):
-        total += channels.current[channels.block_start[c] + i - groups.start[g]]
-    return total
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)

@@ -60,7 +60,15 @@ def _linear_if(
     state = np.zeros((K.N_STATE_ROWS, size))
     state[K.STATE_V] = draw_values(params["v_init"], size, build.rng(node, "v_init"))
     add_neurons(build, node, K.MODEL_LIF, par, state)
-    build.couplings[node.id] = lambda tau_syn: np.full(size, lif_p21(h, tau_m, c_m, tau_syn))
+    par[K.LIF_C_M] = c_m
+    par[K.LIF_TAU_M] = np.inf if tau_m is None else tau_m
+
+    def coupling(kind: int, tau_syn: float) -> tuple[np.ndarray, np.ndarray]:
+        to_v = lif_p21(h, tau_m, c_m, tau_syn) if kind in (K.CH_EXP, K.CH_ALPHA) else 0.0
+        aux_to_v = lif_alpha_p31(h, tau_m, c_m, tau_syn) if kind == K.CH_ALPHA else 0.0
+        return np.full(size, to_v), np.full(size, aux_to_v)
+
+    build.couplings[node.id] = coupling
 
 
 @builds("population.lif")
@@ -101,7 +109,7 @@ def _nonlinear(
         state[row] = values
     add_neurons(build, node, model, par, state)
     # synaptic currents enter these kernels directly, not through a propagator
-    build.couplings[node.id] = lambda tau_syn: np.zeros(size)
+    build.couplings[node.id] = lambda kind, tau_syn: (np.zeros(size), np.zeros(size))
 
 
 @builds("population.izhikevich")
@@ -132,6 +140,23 @@ def _build_hh(build: BuildContext, node: Node) -> None:
         return {K.HH_M: am / (am + bm), K.HH_H: ah / (ah + bh), K.HH_N: an / (an + bn)}
 
     _nonlinear(build, node, K.MODEL_HH, rows, gates_at_rest)
+
+
+def lif_alpha_p31(h: float, tau_m: float | None, c_m: float, tau_syn: float) -> float:
+    """Exact propagator from an alpha synapse's dI (pA/ms) to V (mV) over one step.
+
+    With I(s) = (I0 + s dI0) exp(-s/tau_s), the dI0 part adds to V
+    ``dI0 / C exp(-h/tau_m) * integral_0^h s exp(-b s) ds``, b = 1/tau_s - 1/tau_m, i.e.
+    ``dI0 / C exp(-h/tau_m) (1 - exp(-b h)(1 + b h)) / b^2`` (h^2 / 2 as b -> 0).
+    """
+    p22 = 1.0 if tau_m is None else math.exp(-h / tau_m)
+    b = 1.0 / tau_syn - (0.0 if tau_m is None else 1.0 / tau_m)
+    x = b * h
+    if abs(x) < 1e-4:
+        integral = h * h * (0.5 - x / 3.0 + x * x / 8.0)
+    else:
+        integral = -(math.expm1(-x) + x * math.exp(-x)) / (b * b)
+    return p22 / c_m * integral
 
 
 def lif_p21(h: float, tau_m: float | None, c_m: float, tau_syn: float) -> float:

@@ -38,10 +38,7 @@ def _build_projection(build: BuildContext, node: Node) -> None:
     weights = draw_values(params["weight"], src.size, rng)
     delays_ms = draw_values(params["delay_ms"], src.size, rng)
     delays = np.maximum(1, np.rint(delays_ms / build.dt)).astype(np.int32)
-    taus = build.channel_taus.setdefault(post_g.node_id, [])
-    if params["tau_syn"] not in taus:
-        taus.append(params["tau_syn"])
-    channel = taus.index(params["tau_syn"])
+    channel = build.channel(post_g.node_id, K.CH_EXP, params["tau_syn"])
     rule_links = build.network.links_into(node.id, "plasticity")
     plastic_index = -1
     if rule_links:
