@@ -55,8 +55,6 @@ NODE_KEYS = ("id", "type", "type_version", "name", "params")
 REQUIRED_NODE_KEYS = ("id", "type", "name")
 LINK_KEYS = ("id", "source", "target")
 LINK_END_KEYS = ("node", "port")
-#: View keys the loader checks; any other view key is kept as it is (it belongs to the views).
-VIEW_KEYS = tuple(empty_view())
 
 #: ``MIGRATIONS[n]`` turns a version-n document (a plain dict) into a version n+1 one.
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
@@ -570,7 +568,7 @@ class _Reader:
                 self.problem(
                     key, f"unknown top-level key (a project has: {', '.join(TOP_LEVEL_KEYS)})"
                 )
-        for key in ("nodes", "links"):  # format and schema_version are checked first
+        for key in REQUIRED_TOP_LEVEL_KEYS:  # format and schema_version are there already
             if key not in document:
                 self.problem(key, "is required (a list, possibly empty)")
         for key in ("app_version", "name", "description"):

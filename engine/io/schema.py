@@ -22,9 +22,13 @@ from typing import Any
 
 from engine.io.project_file import (
     FORMAT,
+    LINK_END_KEYS,
+    LINK_KEYS,
     MAX_ID_LENGTH,
     MAX_LINKS,
     MAX_NODES,
+    REQUIRED_NODE_KEYS,
+    REQUIRED_TOP_LEVEL_KEYS,
     SCHEMA_VERSION,
 )
 from engine.model.catalog import (
@@ -81,7 +85,7 @@ def project_schema(catalog: NodeCatalog) -> dict[str, Any]:
             "description": "One node: a neuron population, encoder, projection, plasticity "
             "rule or recorder",
             "type": "object",
-            "required": ["id", "type", "name"],
+            "required": list(REQUIRED_NODE_KEYS),
             "additionalProperties": False,
             "properties": {
                 "id": {"$ref": "#/$defs/id"},
@@ -112,7 +116,7 @@ def project_schema(catalog: NodeCatalog) -> dict[str, Any]:
         },
         "link_end": {
             "type": "object",
-            "required": ["node", "port"],
+            "required": list(LINK_END_KEYS),
             "additionalProperties": False,
             "properties": {
                 "node": {"$ref": "#/$defs/id"},
@@ -122,7 +126,7 @@ def project_schema(catalog: NodeCatalog) -> dict[str, Any]:
         "link": {
             "description": "A wire from an output port to a compatible input port",
             "type": "object",
-            "required": ["id", "source", "target"],
+            "required": list(LINK_KEYS),
             "additionalProperties": False,
             "properties": {
                 "id": {"$ref": "#/$defs/id"},
@@ -158,7 +162,7 @@ def project_schema(catalog: NodeCatalog) -> dict[str, Any]:
         "description": f"Schema version {SCHEMA_VERSION}. Generated from the node-type catalog "
         "by `python -m engine.io.schema`; do not edit by hand. See docs/file-format.md.",
         "type": "object",
-        "required": ["format", "schema_version", "nodes", "links"],
+        "required": list(REQUIRED_TOP_LEVEL_KEYS),
         "additionalProperties": False,
         "properties": {
             "format": {"const": FORMAT},
@@ -290,8 +294,8 @@ def catalog_markdown(catalog: NodeCatalog) -> str:
     """The generated reference section of ``docs/file-format.md``.
 
     Lists the simulation settings, then every node type by category: id, title, version,
-    legacy ids, description, ports, and every parameter with default, unit, allowed values
-    and doc.
+    legacy ids, description, ports, every parameter with default, unit, allowed values and
+    doc, state variables and presets.
     """
     lines = ["### Simulation settings", ""]
     lines += _param_table(SETTINGS)
@@ -340,6 +344,12 @@ def _type_section(node_type: NodeType) -> list[str]:
     if node_type.state_vars:
         variables = ", ".join(f"`{name}` ({unit})" for name, unit in node_type.state_vars.items())
         lines += [f"State variables (for `recorder.state`): {variables}.", ""]
+    if node_type.presets:
+        lines += ["Presets (applying one sets these parameters):", ""]
+        for name, values in node_type.presets.items():
+            settings = ", ".join(f"`{k}` = {json.dumps(v)}" for k, v in values.items())
+            lines.append(f"- {name}: {settings}")
+        lines.append("")
     return lines
 
 

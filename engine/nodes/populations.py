@@ -296,3 +296,46 @@ HODGKIN_HUXLEY = CATALOG.register(
         check=shape_problems,
     )
 )
+
+SRM0 = CATALOG.register(
+    NodeType(
+        type_id="population.srm0",
+        version=1,
+        title="SRM0 neurons",
+        category="population",
+        doc=(
+            "Spike response model SRM0 (Gerstner & Kistler 2002) with exponential kernels: the "
+            "input is filtered by the membrane kernel and never reset; each spike adds an "
+            "after-potential eta(t) = -eta_0 exp(-t / tau_eta).\n"
+            "  u(t) = E_L + sum_f eta(t - t_f) + [membrane-filtered input]\n"
+            "  the filtered input obeys C_m dV/dt = -(C_m / tau_m)(V - E_L) + I_syn + I_e\n"
+            "A spike when u >= V_th; no input is integrated for t_ref after it.\n" + _SYNAPSES_DOC
+        ),
+        ports=POPULATION_PORTS,
+        params=(
+            size_param(),
+            shape_param(),
+            _tau_m(),
+            _e_l(),
+            ParamSpec(
+                "c_m", 250.0, "pF", "Membrane capacitance", low=0.0, low_inclusive=False, high=1e6
+            ),
+            ParamSpec("v_th", -55.0, "mV", "Spike threshold", low=-200.0, high=100.0),
+            ParamSpec("eta_0", 15.0, "mV", "Depth of the after-potential", low=0.0, high=1e3),
+            ParamSpec(
+                "tau_eta",
+                10.0,
+                "ms",
+                "Decay time constant of the after-potential",
+                low=0.0,
+                low_inclusive=False,
+                high=1e5,
+            ),
+            ParamSpec("t_ref", 2.0, "ms", "Absolute refractory period", low=0.0, high=1e4),
+            _i_e(),
+            _v_init(-70.0),
+        ),
+        state_vars={"v_m": "mV", "eta": "mV", "i_syn": "pA"},
+        check=shape_problems,
+    )
+)

@@ -126,3 +126,47 @@ def test_adaptation_current_decays_exponentially_between_spikes():
     t = trace.times_ms - chunk.spike_times_ms[0]
     expected = np.where(t >= 0, 30.0 * np.exp(-np.maximum(t, 0) / 80.0), 0.0)
     np.testing.assert_allclose(trace.values[:, 0], expected, atol=1e-9)
+
+
+def srm0_period(i_pa, p):
+    """Steady period of SRM0 under constant current: the unreset membrane sits at E_L + R I and
+    the summed after-potentials at a spike are -eta_0 / (1 - exp(-T / tau_eta))."""
+    drive = p["tau_m"] / p["c_m"] * i_pa
+    margin = drive - (p["v_th"] - p["e_l"])  # > 0: how far above threshold the input holds u
+
+    def eta_sum(period):  # summed after-potential just before the next spike
+        q = math.exp(-period / p["tau_eta"])
+        return p["eta_0"] * q / (1 - q)
+
+    low, high = 1e-6, 1e4
+    for _ in range(200):
+        mid = (low + high) / 2
+        low, high = (mid, high) if eta_sum(mid) > margin else (low, mid)
+    return high
+
+
+def test_srm0_fires_when_input_outweighs_the_after_potentials():
+    p = {
+        "tau_m": 10.0,
+        "c_m": 250.0,
+        "e_l": -70.0,
+        "v_th": -55.0,
+        "eta_0": 10.0,
+        "tau_eta": 20.0,
+        "t_ref": 0.0,
+    }
+    net, rec = single_neuron(
+        "population.srm0", variables=("v_m", "eta"), **p, v_init=-70.0, i_e=450.0
+    )
+    sim = Simulator(net)
+    chunk = sim.advance(sim.steps_for(2000.0))
+    isi = np.diff(chunk.spike_times_ms)
+    expected = srm0_period(450.0, p)
+    # the steady state is reached once V has settled (5 tau_m) and eta has built up
+    late = isi[len(isi) // 2 :]
+    assert np.all(np.abs(late - expected) <= DT + 1e-9), (late[:5], expected)
+    # the membrane itself is never reset: it settles at E_L + R I
+    v = chunk.traces[rec["v_m"]].values[:, 0]
+    assert v[-1] == pytest.approx(-70.0 + 10.0 / 250.0 * 450.0, abs=1e-6)
+    eta = chunk.traces[rec["eta"]].values[:, 0]
+    assert eta.min() < -p["eta_0"]
