@@ -15,7 +15,7 @@ DISPLAY_PKGS ?= libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
                 libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0 \
                 libxcb-shape0 libxcb-xinerama0
 
-.PHONY: all venv venv-test sysdeps test run bench clean distclean format
+.PHONY: all venv venv-test sysdeps test run bench clean distclean format schema
 
 all: test
 
@@ -65,6 +65,11 @@ test: sysdeps venv-test
 	else \
 	  echo "tests/engine missing: skipping the NUMBA_DISABLE_JIT pass"; \
 	fi
+
+# Regenerate the JSON schema and the node-type reference in docs/file-format.md from the
+# catalog (tests/engine/test_schema.py fails until this is run after a catalog change).
+schema: venv-test
+	$(VPY) -m engine.io.schema --write
 
 format: venv-test
 	$(VENV)/bin/ruff format .
