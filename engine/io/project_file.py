@@ -253,6 +253,8 @@ def save_project(project: Project, path: str | os.PathLike[str]) -> None:
         tmp.unlink(missing_ok=True)
         raise
     _sync_folder(folder)
+    if project.network.base_dir is None:  # relative file parameters now follow the file
+        project.network.base_dir = path.resolve().parent
 
 
 def _create_temporary(folder: Path, name: str) -> tuple[int, Path]:
@@ -303,7 +305,9 @@ def load_project(path: str | os.PathLike[str], catalog: NodeCatalog | None = Non
         raise ProjectFileError(
             source, [ValidationError(f"cannot read the file ({reason})")]
         ) from None
-    return loads_project(data, source, catalog)
+    project = loads_project(data, source, catalog)
+    project.network.base_dir = path.resolve().parent
+    return project
 
 
 def _too_big(size: int) -> ValidationError:

@@ -759,3 +759,13 @@ def test_a_killed_save_loop_always_leaves_a_valid_file(tmp_path):
 def test_validation_error_paths_compose():
     err = ValidationError("must be > 0 ms", "tau_m").within("nodes[2].params")
     assert str(err) == "nodes[2].params.tau_m: must be > 0 ms"
+
+
+def test_relative_file_parameters_resolve_against_the_project_folder(tmp_path):
+    folder = tmp_path / "lesson"
+    folder.mkdir()
+    project = Project()
+    save_project(project, folder / "a.snnproj")
+    loaded = load_project(folder / "a.snnproj")
+    assert loaded.network.resolve_path("data/img.png") == folder.resolve() / "data/img.png"
+    assert loaded.network.resolve_path("/abs/img.png") == Path("/abs/img.png")
