@@ -261,6 +261,19 @@ def _value_schema(spec: ParamSpec) -> dict[str, Any]:
                 {"type": "array", "maxItems": MAX_LIST_LENGTH, "items": times},
             ],
         }
+    if spec.kind == "floats":
+        number = {"type": "number", **_bounds(spec)}
+        return {"type": "array", "maxItems": MAX_LIST_LENGTH, "items": number}
+    if spec.kind == "table":
+        row = {
+            "type": "array",
+            "prefixItems": [{"type": "number", "minimum": 0}, {"type": "number", **_bounds(spec)}],
+            "minItems": 2,
+            "maxItems": 2,
+        }
+        return {"type": "array", "minItems": 1, "items": row}
+    if spec.kind == "path":
+        return {"type": "string", "minLength": 1}
     return {"type": "array", "items": {"type": "integer", "minimum": 0}}
 
 
@@ -380,6 +393,14 @@ def _allowed(spec: ParamSpec) -> str:
         text = "one of " + ", ".join(f'"{c}"' for c in spec.choices)
     elif spec.kind == "times":
         text = "sorted times > 0 ms: one list, or one list per channel"
+    elif spec.kind == "floats":
+        text = f"list of numbers {bounds}" if bounds else "list of numbers"
+    elif spec.kind == "table":
+        text = "rows [time_ms, value] with increasing times" + (
+            f", values {bounds}" if bounds else ""
+        )
+    elif spec.kind == "path":
+        text = "file name (relative to the project file's folder, or absolute)"
     else:
         text = "list of neuron indices >= 0"
     if spec.allow_distribution:

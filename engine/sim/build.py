@@ -107,6 +107,8 @@ class BuildContext:
         self.current_sources: dict[str, list[int]] = {}
         self.static: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self.plastic: list[dict[str, Any]] = []
+        # neuromodulators: {"node_id", "decay", "baseline", "steps", "amounts"}
+        self.modulators: list[dict[str, Any]] = []
         self.projections: list[ProjectionInfo] = []
         self.traces: list[TraceInfo] = []
         self.weight_traces: list[WeightTraceInfo] = []
@@ -145,6 +147,13 @@ class BuildContext:
         if key not in keys:
             keys.append(key)
         return keys.index(key)
+
+    def modulator_index(self, node_id: str) -> int:
+        """Index of an already built modulator node."""
+        for index, modulator in enumerate(self.modulators):
+            if modulator["node_id"] == node_id:
+                return index
+        raise KeyError(f"modulator {node_id!r} is not built")
 
     def single_source(self, node: Node, port: str) -> Node:
         return self.network.node(self.network.links_into(node.id, port)[0].source)

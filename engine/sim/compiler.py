@@ -141,7 +141,7 @@ def compile_network(network: Network, *, memory_limit: int | None = None) -> Com
     for node in network.nodes:
         if network.node_type(node).is_neuron_group:
             BUILDERS[node.type_id](build, node)
-    for category in ("encoder", "projection", "recorder"):
+    for category in ("encoder", "modulator", "projection", "recorder"):
         for node in by_category.get(category, []):
             if not network.node_type(node).is_neuron_group:
                 BUILDERS[node.type_id](build, node)
@@ -262,6 +262,7 @@ def _assemble(build: BuildContext) -> dict[str, Any]:
 
     static = _assemble_static(build, n, channel_base)
     plastic = _assemble_plastic(build, n, channel_base)
+    modulation = _assemble_modulation(build)
     return {
         "groups": groups,
         "neurons": neurons,
@@ -271,6 +272,7 @@ def _assemble(build: BuildContext) -> dict[str, Any]:
         "spike_times": spike_times,
         "static": static,
         "plastic": plastic,
+        "modulation": modulation,
     }
 
 
@@ -308,12 +310,59 @@ def _assemble_static(build: BuildContext, n: int, channel_base: dict[str, int]) 
     )
 
 
+#: Columns of the kernel's rule matrix, by the key a plasticity builder returns.
+RULE_COLUMNS = {
+    "kind": K.RP_KIND,
+    "tau_plus": K.RP_TAU_PLUS,
+    "tau_minus": K.RP_TAU_MINUS,
+    "tau_x": K.RP_TAU_X,
+    "tau_y": K.RP_TAU_Y,
+    "a_plus": K.RP_A_PLUS,
+    "a_minus": K.RP_A_MINUS,
+    "a3_plus": K.RP_A3_PLUS,
+    "a3_minus": K.RP_A3_MINUS,
+    "w_min": K.RP_W_MIN,
+    "w_max": K.RP_W_MAX,
+    "mode": K.RP_MODE,
+    "tau_c": K.RP_TAU_C,
+    "eta": K.RP_ETA,
+    "modulator": K.RP_MODULATOR,
+    "target_hz": K.RP_TARGET_HZ,
+    "interval": K.RP_INTERVAL,
+}
+# time constants a rule does not use stay 1 ms, so that unused traces decay harmlessly
+_RULE_DEFAULTS = {"tau_plus": 1.0, "tau_minus": 1.0, "tau_x": 1.0, "tau_y": 1.0,
+                  "tau_c": 1.0, "interval": 1.0, "target_hz": 1.0}  # fmt: skip
+
+
+def rule_matrix(rules: list[dict[str, float]]) -> np.ndarray:
+    """The kernel's ``rule[p, RP_*]`` matrix from the dicts plasticity builders return."""
+    matrix = np.zeros((len(rules), K.N_RULE_PARAMS))
+    for p, rule in enumerate(rules):
+        for key, value in {**_RULE_DEFAULTS, **rule}.items():
+            matrix[p, RULE_COLUMNS[key]] = value
+    return matrix
+
+
+def _assemble_modulation(build: BuildContext) -> K.Modulation:
+    mods = build.modulators
+    ptr = np.zeros(len(mods) + 1, dtype=np.int64)
+    np.cumsum([m["steps"].size for m in mods], out=ptr[1:])
+    return K.Modulation(
+        np.zeros(len(mods)),
+        np.array([m["decay"] for m in mods], dtype=np.float64),
+        np.array([m["baseline"] for m in mods], dtype=np.float64),
+        ptr,
+        np.concatenate([m["steps"] for m in mods]).astype(np.int64)
+        if mods
+        else np.zeros(0, np.int64),
+        np.concatenate([m["amounts"] for m in mods]).astype(np.float64) if mods else np.zeros(0),
+    )
+
+
 def _assemble_plastic(build: BuildContext, n: int, channel_base: dict[str, int]) -> K.Plastic:
     items = build.plastic
     count = len(items)
-
-    def column(key: str, dtype=np.float64) -> np.ndarray:
-        return np.array([it["rule"][key] for it in items], dtype=dtype)
 
     row_off = np.zeros(count, dtype=np.int64)
     col_off = np.zeros(count, dtype=np.int64)
@@ -360,22 +409,20 @@ def _assemble_plastic(build: BuildContext, n: int, channel_base: dict[str, int])
         ),
         row_off,
         col_off,
-        column("tau_plus"),
-        column("tau_minus"),
-        column("a_plus"),
-        column("a_minus"),
-        column("w_min"),
-        column("w_max"),
-        column("mode", np.int64),
+        rule_matrix([it["rule"] for it in items]),
         cat(row_ptrs).astype(np.int64) if items else np.zeros(1, np.int64),
         cat(posts).astype(np.int64) if items else np.zeros(0, np.int64),
         cat(syn_rows).astype(np.int64) if items else np.zeros(0, np.int64),
         cat(col_ptrs).astype(np.int64) if items else np.zeros(1, np.int64),
         cat(col_syns).astype(np.int64) if items else np.zeros(0, np.int64),
         cat(weights).astype(np.float64) if items else np.zeros(0),
+        np.zeros(syn),
+        np.zeros(rows),
         np.zeros(rows),
         np.zeros(rows, dtype=np.int64),
         np.zeros(cols),
+        np.zeros(cols),
+        np.zeros(cols, dtype=np.int64),
         np.zeros(cols, dtype=np.int64),
         np.zeros((hist_len, max(1, pre_capacity)), dtype=np.int64),
         np.zeros(hist_len, dtype=np.int64),

@@ -74,6 +74,15 @@ VAR_I_SYN = -1
 STDP_ADDITIVE = 0
 STDP_MULTIPLICATIVE = 1
 
+# Kinds of plasticity rule, and the columns of the rule parameter matrix.
+RULE_STDP = 0  # pair or triplet STDP acting on the weights
+RULE_REWARD_STDP = 1  # the same pairings feed an eligibility trace; dw/dt = eta * c * d
+RULE_SCALING = 2  # synaptic scaling towards a target rate
+(RP_KIND, RP_TAU_PLUS, RP_TAU_MINUS, RP_TAU_X, RP_TAU_Y, RP_A_PLUS, RP_A_MINUS, RP_A3_PLUS,
+ RP_A3_MINUS, RP_W_MIN, RP_W_MAX, RP_MODE, RP_TAU_C, RP_ETA, RP_MODULATOR, RP_TARGET_HZ,
+ RP_INTERVAL) = range(17)  # fmt: skip
+N_RULE_PARAMS = 17
+
 # Slots of the counters array.
 C_OUT_COUNT, C_SPIKE_TIMES_PTR, C_ERROR, C_ERROR_GROUP, C_STEPS_DONE = range(5)
 N_COUNTERS = 5
@@ -100,13 +109,17 @@ CurrentSources = namedtuple(
 RateTables = namedtuple("RateTables", "rate_ptr rate_step rate_factor")
 SpikeTimes = namedtuple("SpikeTimes", "step neuron")
 Static = namedtuple("Static", "ptr target weight delay ring")
+# Plastic projections: ``rule[p, RP_*]`` holds each one's rule parameters; traces r1, r2 (pre,
+# per row) and o1, o2 (post, per column) decay lazily from their last update step; ``elig``
+# is the eligibility trace of reward-modulated rules, ``post_count`` counts spikes for scaling.
 Plastic = namedtuple(
     "Plastic",
     "pre_start pre_size post_start post_size delay input_start input_kind row_off col_off "
-    "tau_plus tau_minus a_plus a_minus w_min w_max mode "
-    "row_ptr post syn_row col_ptr col_syn weight apre apre_last ypost ypost_last "
-    "hist hist_count is_pre",
+    "rule row_ptr post syn_row col_ptr col_syn weight elig r1 r2 pre_last o1 o2 post_last "
+    "post_count hist hist_count is_pre",
 )
+# Neuromodulators: level decays each step and jumps at scheduled events; d = baseline + level.
+Modulation = namedtuple("Modulation", "level decay baseline event_ptr event_step event_amount")
 Recording = namedtuple(
     "Recording",
     "tr_ptr tr_neuron tr_var tr_interval tr_offset wr_proj wr_width wr_interval wr_offset",
@@ -117,7 +130,7 @@ Outputs = namedtuple("Outputs", "spike_step spike_neuron group_counts traces wei
 @njit
 def run_steps(
     step0, n_steps, dt, seed, groups, neurons, channels, currents, rates, spike_times, static,
-    plastic, recording, out, counters, fired,
+    plastic, modulation, recording, out, counters, fired,
 ):  # fmt: skip
     """Advance the network from absolute step ``step0`` by up to ``n_steps`` steps.
 
@@ -211,58 +224,16 @@ def run_steps(
                     out.spike_step[counters[C_OUT_COUNT]] = n
                     out.spike_neuron[counters[C_OUT_COUNT]] = fired[f]
                     counters[C_OUT_COUNT] += 1
-        # -- 2. potentiation of plastic synapses at postsynaptic spikes
+        # -- 2. neuromodulators, then potentiation of plastic synapses at postsynaptic spikes
+        _advance_modulators(modulation, n)
         for p in range(n_plastic):
-            post0 = plastic.post_start[p]
-            post1 = post0 + plastic.post_size[p]
-            for f in range(n_fired):
-                i = fired[f]
-                if i < post0 or i >= post1:
-                    continue
-                col = plastic.col_off[p] + i - post0
-                for c in range(plastic.col_ptr[col], plastic.col_ptr[col + 1]):
-                    s = plastic.col_syn[c]
-                    r = plastic.syn_row[s]
-                    elapsed = (n - plastic.apre_last[r]) * dt
-                    trace = plastic.apre[r] * np.exp(-elapsed / plastic.tau_plus[p])
-                    w = plastic.weight[s]
-                    if plastic.mode[p] == STDP_MULTIPLICATIVE:
-                        span = plastic.w_max[p] - plastic.w_min[p]
-                        w += plastic.a_plus[p] * trace * (plastic.w_max[p] - w) / span
-                    else:
-                        w += plastic.a_plus[p] * trace
-                    plastic.weight[s] = min(w, plastic.w_max[p])
+            _potentiate(plastic, p, fired, n_fired, n, dt)
         # -- 3. synaptic currents decay and take this step's arrivals
         _advance_channels(channels, static.ring[n % ring_len], dt)
-        # -- 4. arrivals at plastic synapses: depression, pre trace, delivery
+        # -- 4. arrivals at plastic synapses: depression, pre traces, delivery; slow updates
         for p in range(n_plastic):
-            hslot = (n - plastic.delay[p]) % hist_len
-            pre0 = plastic.pre_start[p]
-            for h in range(plastic.hist_count[hslot]):
-                i = plastic.hist[hslot, h]
-                if i < pre0 or i >= pre0 + plastic.pre_size[p]:
-                    continue
-                r = plastic.row_off[p] + i - pre0
-                elapsed = (n - plastic.apre_last[r]) * dt
-                plastic.apre[r] = plastic.apre[r] * np.exp(-elapsed / plastic.tau_plus[p]) + 1.0
-                plastic.apre_last[r] = n
-                for s in range(plastic.row_ptr[r], plastic.row_ptr[r + 1]):
-                    j = plastic.post[s]
-                    col = plastic.col_off[p] + j
-                    elapsed = (n - plastic.ypost_last[col]) * dt
-                    trace = plastic.ypost[col] * np.exp(-elapsed / plastic.tau_minus[p])
-                    w = plastic.weight[s]
-                    if plastic.mode[p] == STDP_MULTIPLICATIVE:
-                        span = plastic.w_max[p] - plastic.w_min[p]
-                        w -= plastic.a_minus[p] * trace * (w - plastic.w_min[p]) / span
-                    else:
-                        w -= plastic.a_minus[p] * trace
-                    w = max(w, plastic.w_min[p])
-                    plastic.weight[s] = w
-                    if plastic.input_kind[p] == CH_ALPHA:
-                        channels.aux[plastic.input_start[p] + j] += w
-                    else:
-                        channels.current[plastic.input_start[p] + j] += w
+            _arrive(plastic, p, channels, n, dt, hist_len)
+            _slow_update(plastic, p, modulation, n, dt)
         # -- 5. send new spikes along static synapses; remember those plastic synapses need
         hslot = n % hist_len
         plastic.hist_count[hslot] = 0
@@ -275,16 +246,7 @@ def run_steps(
                 plastic.hist_count[hslot] += 1
         # -- 6. post traces, then recorders
         for p in range(n_plastic):
-            post0 = plastic.post_start[p]
-            post1 = post0 + plastic.post_size[p]
-            for f in range(n_fired):
-                i = fired[f]
-                if post0 <= i < post1:
-                    col = plastic.col_off[p] + i - post0
-                    elapsed = (n - plastic.ypost_last[col]) * dt
-                    decayed = plastic.ypost[col] * np.exp(-elapsed / plastic.tau_minus[p])
-                    plastic.ypost[col] = decayed + 1.0
-                    plastic.ypost_last[col] = n
+            _post_traces(plastic, p, fired, n_fired, n, dt)
         for r in range(recording.tr_interval.shape[0]):
             if (n + 1) % recording.tr_interval[r] == 0:
                 a = recording.tr_ptr[r]
@@ -311,6 +273,139 @@ def run_steps(
         counters[C_STEPS_DONE] = k + 1
         if counters[C_ERROR] != ERROR_NONE:
             return
+
+
+@njit
+def _advance_modulators(modulation, n):
+    for m in range(modulation.level.shape[0]):
+        level = modulation.level[m] * modulation.decay[m]
+        for e in range(modulation.event_ptr[m], modulation.event_ptr[m + 1]):
+            if modulation.event_step[e] == n:
+                level += modulation.event_amount[e]
+        modulation.level[m] = level
+
+
+@njit
+def _apply_change(plastic, p, s, change):
+    """Add a pairing's change to a synapse: to its weight (within the rule's bounds, soft-
+    bounded in multiplicative mode), or to its eligibility trace (reward-modulated rules)."""
+    rule = plastic.rule
+    if rule[p, RP_KIND] == RULE_REWARD_STDP:
+        plastic.elig[s] += change
+        return
+    w = plastic.weight[s]
+    w_min, w_max = rule[p, RP_W_MIN], rule[p, RP_W_MAX]
+    if rule[p, RP_MODE] == STDP_MULTIPLICATIVE:
+        span = w_max - w_min
+        change *= (w_max - w) / span if change > 0 else (w - w_min) / span
+    plastic.weight[s] = min(max(w + change, w_min), w_max)
+
+
+@njit
+def _potentiate(plastic, p, fired, n_fired, n, dt):
+    """At each postsynaptic spike: w += r1 (A2+ + A3+ o2), traces taken before this spike."""
+    rule = plastic.rule
+    if rule[p, RP_KIND] == RULE_SCALING:
+        return
+    post0 = plastic.post_start[p]
+    post1 = post0 + plastic.post_size[p]
+    for f in range(n_fired):
+        i = fired[f]
+        if i < post0 or i >= post1:
+            continue
+        col = plastic.col_off[p] + i - post0
+        since_post = (n - plastic.post_last[col]) * dt
+        o2 = plastic.o2[col] * np.exp(-since_post / rule[p, RP_TAU_Y])
+        gain = rule[p, RP_A_PLUS] + rule[p, RP_A3_PLUS] * o2
+        for c in range(plastic.col_ptr[col], plastic.col_ptr[col + 1]):
+            s = plastic.col_syn[c]
+            r = plastic.syn_row[s]
+            r1 = plastic.r1[r] * np.exp(-(n - plastic.pre_last[r]) * dt / rule[p, RP_TAU_PLUS])
+            _apply_change(plastic, p, s, gain * r1)
+
+
+@njit
+def _arrive(plastic, p, channels, n, dt, hist_len):
+    """Spikes reaching the synapses of plastic projection ``p`` at this step: depression
+    w -= o1 (A2- + A3- r2) with traces before the arrival, then delivery and pre traces."""
+    rule = plastic.rule
+    hslot = (n - plastic.delay[p]) % hist_len
+    pre0 = plastic.pre_start[p]
+    stdp = rule[p, RP_KIND] != RULE_SCALING
+    for h in range(plastic.hist_count[hslot]):
+        i = plastic.hist[hslot, h]
+        if i < pre0 or i >= pre0 + plastic.pre_size[p]:
+            continue
+        r = plastic.row_off[p] + i - pre0
+        since_pre = (n - plastic.pre_last[r]) * dt
+        r1 = plastic.r1[r] * np.exp(-since_pre / rule[p, RP_TAU_PLUS])
+        r2 = plastic.r2[r] * np.exp(-since_pre / rule[p, RP_TAU_X])
+        gain = rule[p, RP_A_MINUS] + rule[p, RP_A3_MINUS] * r2
+        for s in range(plastic.row_ptr[r], plastic.row_ptr[r + 1]):
+            j = plastic.post[s]
+            if stdp:
+                col = plastic.col_off[p] + j
+                since_post = (n - plastic.post_last[col]) * dt
+                o1 = plastic.o1[col] * np.exp(-since_post / rule[p, RP_TAU_MINUS])
+                _apply_change(plastic, p, s, -gain * o1)
+            w = plastic.weight[s]
+            if plastic.input_kind[p] == CH_ALPHA:
+                channels.aux[plastic.input_start[p] + j] += w
+            else:
+                channels.current[plastic.input_start[p] + j] += w
+        plastic.r1[r] = r1 + 1.0
+        plastic.r2[r] = r2 + 1.0
+        plastic.pre_last[r] = n
+
+
+@njit
+def _slow_update(plastic, p, modulation, n, dt):
+    """Changes that act on every synapse over time: reward modulation (each step) and
+    synaptic scaling (every interval)."""
+    rule = plastic.rule
+    kind = rule[p, RP_KIND]
+    first = plastic.row_ptr[plastic.row_off[p]]
+    last = plastic.row_ptr[plastic.row_off[p] + plastic.pre_size[p]]
+    w_min, w_max = rule[p, RP_W_MIN], rule[p, RP_W_MAX]
+    if kind == RULE_REWARD_STDP:
+        m = np.int64(rule[p, RP_MODULATOR])
+        d = modulation.baseline[m] + modulation.level[m]
+        rate = rule[p, RP_ETA] * d * dt
+        decay = np.exp(-dt / rule[p, RP_TAU_C])
+        for s in range(first, last):
+            w = plastic.weight[s] + rate * plastic.elig[s]
+            plastic.weight[s] = min(max(w, w_min), w_max)
+            plastic.elig[s] *= decay
+    elif kind == RULE_SCALING:
+        interval = np.int64(rule[p, RP_INTERVAL])
+        if (n + 1) % interval != 0:
+            return
+        target = rule[p, RP_TARGET_HZ]
+        window_s = interval * dt / 1000.0
+        for s in range(first, last):
+            col = plastic.col_off[p] + plastic.post[s]
+            rate_hz = plastic.post_count[col] / window_s
+            factor = 1.0 + rule[p, RP_ETA] * (target - rate_hz) / target
+            plastic.weight[s] = min(max(plastic.weight[s] * factor, w_min), w_max)
+        for col in range(plastic.col_off[p], plastic.col_off[p] + plastic.post_size[p]):
+            plastic.post_count[col] = 0
+
+
+@njit
+def _post_traces(plastic, p, fired, n_fired, n, dt):
+    """Postsynaptic spikes of this step enter the o1, o2 traces (and the scaling counts)."""
+    rule = plastic.rule
+    post0 = plastic.post_start[p]
+    post1 = post0 + plastic.post_size[p]
+    for f in range(n_fired):
+        i = fired[f]
+        if post0 <= i < post1:
+            col = plastic.col_off[p] + i - post0
+            since = (n - plastic.post_last[col]) * dt
+            plastic.o1[col] = plastic.o1[col] * np.exp(-since / rule[p, RP_TAU_MINUS]) + 1.0
+            plastic.o2[col] = plastic.o2[col] * np.exp(-since / rule[p, RP_TAU_Y]) + 1.0
+            plastic.post_last[col] = n
+            plastic.post_count[col] += 1
 
 
 @njit

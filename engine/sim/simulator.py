@@ -16,7 +16,7 @@ from engine.errors import SimulationError, ValidationError
 from engine.model.network import Network
 from engine.sim import kernels as K
 from engine.sim.build import STATE_ROWS
-from engine.sim.compiler import CompiledNetwork, compile_network
+from engine.sim.compiler import RULE_COLUMNS, CompiledNetwork, compile_network
 
 
 @dataclass(frozen=True)
@@ -213,6 +213,7 @@ class Simulator:
             a["spike_times"],
             a["static"],
             a["plastic"],
+            a["modulation"],
             recording,
             out,
             self._counters,
@@ -347,8 +348,7 @@ class Simulator:
             for s in self.compiled.current_sources.get(node_id, []):
                 self._a["currents"].gain[s] = value
         else:
-            plastic = self._a["plastic"]
-            column = plastic.a_plus if name == "a_plus" else plastic.a_minus
+            rule = self._a["plastic"].rule
             for p, rule_id in enumerate(self.compiled.plastic_rules):
                 if rule_id == node_id:
-                    column[p] = value
+                    rule[p, RULE_COLUMNS[name]] = value

@@ -90,6 +90,16 @@ def param_values(spec: ParamSpec) -> st.SearchStrategy:
         "choice": lambda: st.sampled_from(spec.choices),
         "times": lambda: st.one_of(times, st.lists(times, max_size=4)),
         "indices": lambda: st.lists(st.integers(0, 10**6), max_size=6),
+        "floats": lambda: st.lists(numbers(spec, False), max_size=6),
+        "table": lambda: st.lists(
+            st.tuples(st.floats(0, 1e7, allow_nan=False), numbers(spec, False)),
+            min_size=1,
+            max_size=5,
+            unique_by=lambda row: row[0],
+        ).map(lambda rows: [list(row) for row in sorted(rows)]),
+        "path": lambda: st.text(min_size=1, max_size=30).filter(
+            lambda text: text.strip() and "\x00" not in text
+        ),
     }[spec.kind]()
     options = [base]
     if spec.allow_distribution:
