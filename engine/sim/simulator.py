@@ -80,6 +80,9 @@ LIVE_PARAMS = {
     "encoder.poisson": ("rate_hz",),
     "encoder.dc": ("amplitude_pa",),
     "plasticity.stdp_pair": ("a_plus", "a_minus"),
+    "plasticity.stdp_triplet": ("a_plus", "a_minus", "a3_plus", "a3_minus"),
+    "plasticity.reward_stdp": ("a_plus", "a_minus", "eta"),
+    "plasticity.synaptic_scaling": ("target_hz", "eta"),
 }
 
 
