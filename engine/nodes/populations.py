@@ -98,7 +98,9 @@ ADAPTIVE_LIF = CATALOG.register(
             "LIF neurons with spike-frequency adaptation: every spike adds b to an adaptation "
             "current w that decays with tau_w and is subtracted from the input.\n"
             "  C_m dV/dt = -(C_m / tau_m) (V - E_L) - w + I_syn + I_e + I_stim\n"
-            "  tau_w dw/dt = -w,   w <- w + b at each spike\n" + _SYNAPSES_DOC
+            "  tau_w dw/dt = -w,   w <- w + b at each spike\n"
+            "The threshold may adapt too (homeostasis, as in Diehl & Cook 2015): it rises by "
+            "theta_plus at each spike and relaxes back with tau_theta.\n" + _SYNAPSES_DOC
         ),
         ports=POPULATION_PORTS,
         params=(
@@ -124,8 +126,26 @@ ADAPTIVE_LIF = CATALOG.register(
                 low=0.0,
                 high=1e6,
             ),
+            ParamSpec(
+                "theta_plus",
+                0.0,
+                "mV",
+                "Rise of the threshold at each spike "
+                "(homeostatic adaptive threshold; 0: fixed threshold)",
+                low=0.0,
+                high=1e3,
+            ),
+            ParamSpec(
+                "tau_theta",
+                1000.0,
+                "ms",
+                "Decay time constant of the threshold rise",
+                low=0.0,
+                low_inclusive=False,
+                high=1e9,
+            ),
         ),
-        state_vars={"v_m": "mV", "w": "pA", "i_syn": "pA"},
+        state_vars={"v_m": "mV", "w": "pA", "theta": "mV", "i_syn": "pA"},
         check=all_checks(_reset_below_threshold, shape_problems),
     )
 )
@@ -309,7 +329,8 @@ SRM0 = CATALOG.register(
             "after-potential eta(t) = -eta_0 exp(-t / tau_eta).\n"
             "  u(t) = E_L + sum_f eta(t - t_f) + [membrane-filtered input]\n"
             "  the filtered input obeys C_m dV/dt = -(C_m / tau_m)(V - E_L) + I_syn + I_e\n"
-            "A spike when u >= V_th; no input is integrated for t_ref after it.\n" + _SYNAPSES_DOC
+            "A spike when u >= V_th; no input is integrated for t_ref after it. The recordable "
+            "'theta' is the summed after-potential with its sign flipped (-eta).\n" + _SYNAPSES_DOC
         ),
         ports=POPULATION_PORTS,
         params=(
@@ -335,7 +356,7 @@ SRM0 = CATALOG.register(
             _i_e(),
             _v_init(-70.0),
         ),
-        state_vars={"v_m": "mV", "eta": "mV", "i_syn": "pA"},
+        state_vars={"v_m": "mV", "theta": "mV", "i_syn": "pA"},
         check=shape_problems,
     )
 )

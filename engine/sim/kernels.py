@@ -46,7 +46,8 @@ CH_DELTA = 3
 PAR_I_E = 6
 PAR_REF_STEPS = 5
 (LIF_P22, LIF_P20, LIF_E_L, LIF_V_TH, LIF_V_RESET, _, _, LIF_W_DECAY, LIF_W_P21,
- LIF_W_JUMP, LIF_C_M, LIF_TAU_M, LIF_ETA_DECAY, LIF_ETA_JUMP, LIF_RESETS) = range(15)  # fmt: skip
+ LIF_W_JUMP, LIF_C_M, LIF_TAU_M, LIF_THETA_DECAY, LIF_THETA_JUMP,
+ LIF_RESETS) = range(15)  # fmt: skip
 LIF_I_E, LIF_REF_STEPS = PAR_I_E, PAR_REF_STEPS
 POISSON_PROB, POISSON_START, POISSON_STOP = range(3)
 IZH_A, IZH_B, IZH_C, IZH_D, IZH_V_PEAK = range(5)
@@ -58,7 +59,7 @@ N_PARAM_ROWS = 15
 # Rows of the per-neuron state matrix: row 0 is always the membrane potential (mV).
 STATE_V = 0
 LIF_W = 1  # spike-triggered adaptation current of the adaptive LIF (pA)
-LIF_ETA = 2  # after-potential kernel of SRM0 (mV), added to V at the threshold test
+LIF_THETA = 2  # threshold offset (mV) raised by spikes: adaptive threshold, SRM0's -eta
 IZH_U = 1  # recovery variable of the Izhikevich model
 ADEX_W = 1  # adaptation current of AdEx (pA)
 HH_M, HH_H, HH_N = 1, 2, 3  # gating variables of Hodgkin-Huxley
@@ -430,15 +431,15 @@ def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fire
     V relaxes to E_L with P22, takes constant currents through P20 and each exponential current
     (synaptic, and the adaptation current w, which enters with a minus sign) through its own
     P21; alpha currents add their dI through P_aux; delta arrivals jump V before the threshold
-    test, and are lost while refractory (as NEST's iaf_psc_delta). The threshold sees
-    V + eta, an after-potential that jumps by -eta_jump at each spike and decays (SRM0); a
-    group that does not reset V (SRM0) keeps integrating through its spikes. Returns the new
-    count of fired neurons, or ``-count - 1`` if a potential stopped being finite.
+    test, and are lost while refractory (as NEST's iaf_psc_delta). The threshold is raised by
+    theta, which jumps at each spike and decays (adaptive threshold; SRM0's after-potential
+    eta is -theta); a group that does not reset V (SRM0) keeps integrating through spikes.
+    Returns the new count of fired neurons, or ``-count - 1`` if a potential stopped being finite.
     """
     finite = True
     v = state[STATE_V]
     w = state[LIF_W]
-    eta = state[LIF_ETA]
+    theta = state[LIF_THETA]
     c0 = channels.grp_ptr[g]
     c1 = channels.grp_ptr[g + 1]
     kind = channels.kind
@@ -450,6 +451,8 @@ def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fire
     for i in range(start, stop):
         w_i = w[i]
         w[i] = w_i * par[LIF_W_DECAY, i]
+        theta_i = theta[i] * par[LIF_THETA_DECAY, i]
+        theta[i] = theta_i
         if refr[i] > 0:
             refr[i] -= 1
             continue
@@ -462,14 +465,12 @@ def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fire
                 x += ring_row[j]
             else:
                 x += p21[j] * current[j] + p_aux[j] * aux[j]
-        eta_i = eta[i] * par[LIF_ETA_DECAY, i]
-        eta[i] = eta_i
         if not np.isfinite(x):
             finite = False
-        elif x + eta_i >= par[LIF_V_TH, i]:
+        elif x >= par[LIF_V_TH, i] + theta_i:
             if par[LIF_RESETS, i] != 0.0:
                 x = par[LIF_V_RESET, i]
-            eta[i] = eta_i - par[LIF_ETA_JUMP, i]
+            theta[i] = theta_i + par[LIF_THETA_JUMP, i]
             refr[i] = np.int32(par[PAR_REF_STEPS, i])
             w[i] += par[LIF_W_JUMP, i]
             fired[n_fired] = i

@@ -156,7 +156,7 @@ def test_srm0_fires_when_input_outweighs_the_after_potentials():
         "t_ref": 0.0,
     }
     net, rec = single_neuron(
-        "population.srm0", variables=("v_m", "eta"), **p, v_init=-70.0, i_e=450.0
+        "population.srm0", variables=("v_m", "theta"), **p, v_init=-70.0, i_e=450.0
     )
     sim = Simulator(net)
     chunk = sim.advance(sim.steps_for(2000.0))
@@ -168,5 +168,20 @@ def test_srm0_fires_when_input_outweighs_the_after_potentials():
     # the membrane itself is never reset: it settles at E_L + R I
     v = chunk.traces[rec["v_m"]].values[:, 0]
     assert v[-1] == pytest.approx(-70.0 + 10.0 / 250.0 * 450.0, abs=1e-6)
-    eta = chunk.traces[rec["eta"]].values[:, 0]
-    assert eta.min() < -p["eta_0"]
+    theta = chunk.traces[rec["theta"]].values[:, 0]  # -eta
+    assert theta.max() > p["eta_0"]
+
+
+def test_adaptive_threshold_rises_with_each_spike_and_relaxes():
+    net, rec = single_neuron("population.adaptive_lif", variables=("theta",), b=0.0,
+                             theta_plus=2.0, tau_theta=50.0, i_e=800.0, t_ref=2.0)  # fmt: skip
+    sim = Simulator(net)
+    chunk = sim.advance(sim.steps_for(300.0))
+    times = chunk.spike_times_ms
+    theta = chunk.traces[rec["theta"]]
+    # theta is the sum over earlier spikes of 2 mV * exp(-(t - t_k) / 50 ms)
+    expected = np.array([sum(2.0 * np.exp(-(t - s) / 50.0) for s in times if s <= t + 1e-9)
+                         for t in theta.times_ms])  # fmt: skip
+    np.testing.assert_allclose(theta.values[:, 0], expected, atol=1e-9)
+    isi = np.diff(times)
+    assert isi[-1] > 1.3 * isi[0], "a rising threshold slows the neuron down"

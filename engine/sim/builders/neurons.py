@@ -16,8 +16,13 @@ STATE_ROWS.update(
     {
         "population.lif": {"v_m": K.STATE_V, "i_syn": K.VAR_I_SYN},
         "population.if": {"v_m": K.STATE_V, "i_syn": K.VAR_I_SYN},
-        "population.adaptive_lif": {"v_m": K.STATE_V, "w": K.LIF_W, "i_syn": K.VAR_I_SYN},
-        "population.srm0": {"v_m": K.STATE_V, "eta": K.LIF_ETA, "i_syn": K.VAR_I_SYN},
+        "population.adaptive_lif": {
+            "v_m": K.STATE_V,
+            "w": K.LIF_W,
+            "theta": K.LIF_THETA,
+            "i_syn": K.VAR_I_SYN,
+        },
+        "population.srm0": {"v_m": K.STATE_V, "theta": K.LIF_THETA, "i_syn": K.VAR_I_SYN},
         "population.izhikevich": {"v_m": K.STATE_V, "u": K.IZH_U, "i_syn": K.VAR_I_SYN},
         "population.adex": {"v_m": K.STATE_V, "w": K.ADEX_W, "i_syn": K.VAR_I_SYN},
         "population.hh": {
@@ -38,8 +43,8 @@ def _linear_if(
     *,
     tau_w: float | None = None,
     b: float = 0.0,
-    tau_eta: float | None = None,
-    eta_jump: float = 0.0,
+    tau_theta: float | None = None,
+    theta_jump: float = 0.0,
     resets: bool = True,
 ) -> None:
     """LIF (``tau_m`` given), perfect IF (``tau_m=None``), with optional adaptation current."""
@@ -61,8 +66,8 @@ def _linear_if(
     par[K.LIF_W_DECAY] = 1.0 if tau_w is None else math.exp(-h / tau_w)
     par[K.LIF_W_P21] = 0.0 if tau_w is None else lif_p21(h, tau_m, c_m, tau_w)
     par[K.LIF_W_JUMP] = b
-    par[K.LIF_ETA_DECAY] = 1.0 if tau_eta is None else math.exp(-h / tau_eta)
-    par[K.LIF_ETA_JUMP] = eta_jump
+    par[K.LIF_THETA_DECAY] = 1.0 if tau_theta is None else math.exp(-h / tau_theta)
+    par[K.LIF_THETA_JUMP] = theta_jump
     par[K.LIF_RESETS] = 1.0 if resets else 0.0
     state = np.zeros((K.N_STATE_ROWS, size))
     state[K.STATE_V] = draw_values(params["v_init"], size, build.rng(node, "v_init"))
@@ -91,14 +96,15 @@ def _build_if(build: BuildContext, node: Node) -> None:
 @builds("population.srm0")
 def _build_srm0(build: BuildContext, node: Node) -> None:
     params = node.params
-    _linear_if(build, node, params["tau_m"], tau_eta=params["tau_eta"],
-               eta_jump=params["eta_0"], resets=False)  # fmt: skip
+    _linear_if(build, node, params["tau_m"], tau_theta=params["tau_eta"],
+               theta_jump=params["eta_0"], resets=False)  # fmt: skip
 
 
 @builds("population.adaptive_lif")
 def _build_adaptive_lif(build: BuildContext, node: Node) -> None:
     params = node.params
-    _linear_if(build, node, params["tau_m"], tau_w=params["tau_w"], b=params["b"])
+    _linear_if(build, node, params["tau_m"], tau_w=params["tau_w"], b=params["b"],
+               tau_theta=params["tau_theta"], theta_jump=params["theta_plus"])  # fmt: skip
 
 
 def _nonlinear(
