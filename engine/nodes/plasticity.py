@@ -160,9 +160,10 @@ SYNAPTIC_SCALING = CATALOG.register(
         doc=(
             "Homeostatic synaptic scaling (Turrigiano 1998; van Rossum et al. 2000): every "
             "interval, each postsynaptic neuron's incoming weights are multiplied by\n"
-            "  1 + eta (target - rate) / target\n"
+            "  1 + eta * clip((target - rate) / target, -1, 1)\n"
             "where rate is the neuron's firing rate over that interval, so that rates drift "
-            "towards the target. Weights are clipped to [w_min, w_max]."
+            "towards the target (the relative error is clipped so that one interval changes "
+            "weights by at most a factor 1 +- eta). Weights are clipped to [w_min, w_max]."
         ),
         ports=(RULE_OUT,),
         params=(

@@ -4,9 +4,40 @@ from __future__ import annotations
 
 from engine.model.catalog import CATALOG, NodeType, Port
 from engine.model.params import ParamSpec
+from engine.nodes.common import MAX_GROUP_SIZE
 
-CONNECTIVITY_RULES = ("all_to_all", "one_to_one", "fixed_probability")
+CONNECTIVITY_RULES = (
+    "all_to_all",
+    "one_to_one",
+    "fixed_probability",
+    "fixed_indegree",
+    "fixed_outdegree",
+    "distance",
+    "conv2d",
+    "explicit",
+)
+#: Kernel presets of the conv2d rule (engine.sim.connectivity.kernel_bank), and "file".
+KERNELS = (
+    "identity",
+    "sobel_x",
+    "sobel_y",
+    "laplacian",
+    "gaussian_blur",
+    "on_center",
+    "off_center",
+    "edges",
+    "on_off",
+    "file",
+)
 SYNAPSE_MODELS = ("current_exp",)
+#: Rules that draw pairs, for which self-synapses of a recurrent projection can be left out.
+_WITH_AUTAPSES = (
+    "all_to_all",
+    "fixed_probability",
+    "fixed_indegree",
+    "fixed_outdegree",
+    "distance",
+)
 
 
 SYNAPSES = CATALOG.register(
@@ -20,6 +51,34 @@ SYNAPSES = CATALOG.register(
             "The connectivity rule draws the synapses (reproducibly, from the project seed and "
             "this node's id, or from its own seed); each synapse has a weight and a delay, "
             "which may be drawn from a distribution.\n"
+            "Rules: all_to_all; one_to_one (equal sizes); fixed_probability (each pair with "
+            "probability p); fixed_indegree (each post neuron gets exactly k distinct pre "
+            "neurons); fixed_outdegree (each pre neuron reaches exactly k distinct post "
+            "neurons); distance (probability falls with the distance on the 2-D grids); "
+            "conv2d (a convolution between feature maps); explicit (synapses listed in a "
+            "file). autapses=false leaves out i -> i synapses of a recurrent projection.\n"
+            "Grids: a group's shape [rows, cols] or [channels, rows, cols] lays its neurons "
+            "out row by row, channel after channel; a group without shape is one row of "
+            "neurons. distance measures in cells of the post grid, with the pre grid scaled "
+            "onto it so both maps cover the same area (cell centres aligned: "
+            "x' = (x + 0.5) W_post / W_pre - 0.5); all channels of a map share its positions. "
+            "gaussian: p(d) = p exp(-d^2 / (2 sigma^2)), cut off beyond 5.3 sigma along "
+            "either axis (below 1e-6 of the peak); box: p(d) = p for d <= radius. periodic "
+            "wraps distances around the post grid.\n"
+            "conv2d: cross-correlation as in PyTorch's conv2d, zero padding: post neuron "
+            "(o, y, x) receives from pre (i, y stride - padding + ky, x stride - padding + kx) "
+            "with weight = weight * K[o, i, ky, kx]; zero kernel entries make no synapse. The "
+            "post shape must be [C_out, H_out, W_out] with H_out = (H + 2 padding - k) // "
+            "stride + 1. A preset, or a .npy kernel of shape (k, k) or (M, k, k), filters each "
+            "input channel separately (C_out = M C_in, output channel i M + m); a .npy kernel "
+            "of shape (C_out, C_in, k, k) is a full convolution. Presets: identity; sobel_x, "
+            "sobel_y, laplacian (3 x 3); gaussian_blur (sums to 1); on_center/off_center "
+            "(difference of Gaussians, 1 at the centre, sums to 0); edges = sobel_x and "
+            "sobel_y; on_off = on_center and off_center.\n"
+            "explicit: layout matrix is an (n_pre, n_post) array of weights in pA, 0 meaning "
+            "no synapse; layout list has one row per synapse: pre, post, weight[, delay_ms] "
+            "(indices from 0 within each group). .npy or .csv (comma separated, # comments, "
+            "an optional header line). Files are found relative to the project file.\n"
             "current_exp: a spike arriving at time t adds the weight (pA) to a synaptic "
             "current that decays with tau_syn: I(t') = w exp(-(t' - t) / tau_syn). "
             "Negative weights are inhibitory.\n"
@@ -43,10 +102,116 @@ SYNAPSES = CATALOG.register(
                 "p",
                 0.1,
                 "",
-                "Probability of each possible synapse",
+                "Probability of each possible synapse (distance: at distance 0)",
                 low=0.0,
                 high=1.0,
-                relevant_when={"rule": ("fixed_probability",)},
+                relevant_when={"rule": ("fixed_probability", "distance")},
+            ),
+            ParamSpec(
+                "k",
+                10,
+                "",
+                "Synapses per neuron: into each post neuron (fixed_indegree) or out of each pre "
+                "neuron (fixed_outdegree)",
+                kind="int",
+                low=0,
+                high=MAX_GROUP_SIZE,
+                relevant_when={"rule": ("fixed_indegree", "fixed_outdegree")},
+            ),
+            ParamSpec(
+                "profile",
+                "gaussian",
+                "",
+                "How the connection probability falls with distance",
+                kind="choice",
+                choices=("gaussian", "box"),
+                relevant_when={"rule": ("distance",)},
+            ),
+            ParamSpec(
+                "sigma",
+                2.0,
+                "",
+                "Width of the Gaussian profile, in cells of the post grid",
+                low=0.0,
+                low_inclusive=False,
+                high=1e6,
+                relevant_when={"rule": ("distance",), "profile": ("gaussian",)},
+            ),
+            ParamSpec(
+                "radius",
+                2.0,
+                "",
+                "Reach of the box profile, in cells of the post grid",
+                low=0.0,
+                high=1e6,
+                relevant_when={"rule": ("distance",), "profile": ("box",)},
+            ),
+            ParamSpec(
+                "periodic",
+                False,
+                "",
+                "Wrap distances around the edges of the grid (a torus)",
+                kind="bool",
+                relevant_when={"rule": ("distance",)},
+            ),
+            ParamSpec(
+                "kernel",
+                "identity",
+                "",
+                "Convolution kernel: a preset, or 'file' for a .npy array given in path",
+                kind="choice",
+                choices=KERNELS,
+                relevant_when={"rule": ("conv2d",)},
+            ),
+            ParamSpec(
+                "kernel_size",
+                3,
+                "",
+                "Side of a preset kernel (odd)",
+                kind="int",
+                low=1,
+                high=99,
+                relevant_when={"rule": ("conv2d",), "kernel": KERNELS[:-1]},
+            ),
+            ParamSpec(
+                "stride",
+                1,
+                "",
+                "Step of the kernel over the pre map",
+                kind="int",
+                low=1,
+                high=1000,
+                relevant_when={"rule": ("conv2d",)},
+            ),
+            ParamSpec(
+                "padding",
+                0,
+                "",
+                "Rows and columns of zeros added around the pre map",
+                kind="int",
+                low=0,
+                high=1000,
+                relevant_when={"rule": ("conv2d",)},
+            ),
+            ParamSpec(
+                "layout",
+                "list",
+                "",
+                "How the file lists the synapses: rows of pre, post, weight[, delay_ms], or a "
+                "pre x post weight matrix",
+                kind="choice",
+                choices=("list", "matrix"),
+                relevant_when={"rule": ("explicit",)},
+            ),
+            ParamSpec(
+                "path",
+                None,
+                "",
+                "File of the explicit synapses (.npy/.csv) or of the conv2d kernel (.npy), "
+                "relative to the project file",
+                kind="path",
+                optional=True,
+                relevant_when={"rule": ("conv2d", "explicit")},
             ),
             ParamSpec(
                 "autapses",
@@ -54,7 +219,7 @@ SYNAPSES = CATALOG.register(
                 "",
                 "Allow a neuron to synapse onto itself (recurrent projections)",
                 kind="bool",
-                relevant_when={"rule": ("all_to_all", "fixed_probability")},
+                relevant_when={"rule": _WITH_AUTAPSES},
             ),
             ParamSpec(
                 "synapse", "current_exp", "", "Synapse model", kind="choice", choices=SYNAPSE_MODELS
@@ -63,10 +228,11 @@ SYNAPSES = CATALOG.register(
                 "weight",
                 100.0,
                 "pA",
-                "Synaptic weight (negative: inhibitory)",
+                "Synaptic weight (negative: inhibitory); conv2d: the factor of the kernel",
                 low=-1e6,
                 high=1e6,
                 allow_distribution=True,
+                relevant_when={"rule": CONNECTIVITY_RULES[:-1]},
             ),
             ParamSpec(
                 "delay_ms",

@@ -100,9 +100,9 @@ class BuildContext:
         self.rate_tables: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         # per target group: its synaptic channels as (kind, tau_ms, e_rev_mV)
         self.channel_keys: dict[str, list[tuple[int, float, float]]] = {}
-        # per population: (kind, tau_syn) -> per-neuron propagators (to V of the current, and of
-        # the alpha kernel's dI); models integrated numerically have none
-        self.couplings: dict[str, Callable[[int, float], tuple[np.ndarray, np.ndarray]]] = {}
+        # per population: (kind, tau_syn) -> propagators to V of a synaptic current and of an
+        # alpha kernel's dI; models integrated numerically have none (zeros)
+        self.couplings: dict[str, Callable[[int, float], tuple[float, float]]] = {}
         self.static_weights: dict[str, np.ndarray] = {}
         self.current_sources: dict[str, list[int]] = {}
         self.static: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []

@@ -29,7 +29,7 @@ from engine.sim.build import (
     TraceInfo,
     WeightTraceInfo,
 )
-from engine.sim.connectivity import expected_synapses
+from engine.sim.connectivity import projection_expected_synapses
 
 #: Bytes one synapse costs while the network is built (index arrays, weights, delays, sorting).
 BUILD_BYTES_PER_SYNAPSE = 64
@@ -100,8 +100,15 @@ def estimate_memory(network: Network) -> tuple[int, list[tuple[str, float]]]:
         ]
         if not pre or not post:
             continue
-        count = expected_synapses(
-            node.params["rule"], sizes[pre[0].source], sizes[post[0].target], node.params["p"]
+        pre_node, post_node = network.node(pre[0].source), network.node(post[0].target)
+        count = projection_expected_synapses(
+            node.params,
+            sizes[pre_node.id],
+            sizes[post_node.id],
+            pre_shape=pre_node.params.get("shape"),
+            post_shape=post_node.params.get("shape"),
+            recurrent=pre_node.id == post_node.id,
+            resolve_path=network.resolve_path,
         )
         per_projection.append((node.name, count))
         total += int(count * BUILD_BYTES_PER_SYNAPSE)
@@ -183,7 +190,7 @@ def _assemble(build: BuildContext) -> dict[str, Any]:
 
     # channels: one block per (target population, synapse kind, time constant, reversal)
     grp_ptr = np.zeros(n_groups + 1, dtype=np.int64)
-    block_start, kinds, e_revs, decay, p21, p_aux = [], [], [], [], [], []
+    block_start, kinds, e_revs, decay, p21, p_aux, fused = [], [], [], [], [], [], []
     channel_base: dict[str, int] = {}
     offset = 0
     for g, info in enumerate(build.groups):
@@ -195,9 +202,9 @@ def _assemble(build: BuildContext) -> dict[str, Any]:
             block_start.append(offset)
             kinds.append(kind)
             e_revs.append(e_rev)
+            fused.append(groups.model[g] == K.MODEL_LIF)
             offset += info.size
-            decay.append(np.full(info.size, 0.0 if kind == K.CH_DELTA else
-                                 math.exp(-build.dt / tau)))  # fmt: skip
+            decay.append(0.0 if kind == K.CH_DELTA else math.exp(-build.dt / tau))
             to_v, aux_to_v = build.couplings[info.node_id](kind, tau)
             p21.append(to_v)
             p_aux.append(aux_to_v)
@@ -205,19 +212,17 @@ def _assemble(build: BuildContext) -> dict[str, Any]:
     block_start.append(offset)
     n_inputs = offset
 
-    def joined(parts: list[np.ndarray]) -> np.ndarray:
-        return np.concatenate(parts) if parts else np.zeros(0)
-
     channels = K.Channels(
         np.zeros(n_inputs),
         np.zeros(n_inputs),
-        joined(decay),
-        joined(p21),
-        joined(p_aux),
+        np.array(decay, dtype=np.float64),
+        np.array(p21, dtype=np.float64),
+        np.array(p_aux, dtype=np.float64),
         grp_ptr,
         np.array(block_start, dtype=np.int64),
         np.array(kinds, dtype=np.int64),
         np.array(e_revs, dtype=np.float64),
+        np.array(fused, dtype=np.bool_),
     )
 
     sources = build.currents

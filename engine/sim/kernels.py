@@ -93,10 +93,14 @@ ERROR_NOT_FINITE = 1
 Groups = namedtuple("Groups", "start size model recorded")
 Neurons = namedtuple("Neurons", "state refr par stim")
 # Synaptic input channels: blocks of one value per target neuron, one block per (target group,
-# synapse kind, time constant, reversal potential). ``block_start`` has a final sentinel.
+# synapse kind, time constant, reversal potential). ``block_start`` has a final sentinel;
+# decay, p21 (to V), p_aux (alpha dI to V), kind, e_rev and ``fused`` are per block.
 # exp: current decays; alpha: ``aux`` (dI) feeds ``current``; cond: ``current`` is a
 # conductance (nS) acting through (e_rev - V); delta: the arrivals jump V directly.
-Channels = namedtuple("Channels", "current aux decay p21 p_aux grp_ptr block_start kind e_rev")
+# Blocks of linear-IF groups are advanced inside the neuron update (``fused``), in one pass.
+Channels = namedtuple(
+    "Channels", "current aux decay p21 p_aux grp_ptr block_start kind e_rev fused"
+)
 # A current source drives ``target_size`` neurons from ``target_start`` with
 # gain * value(step): the value table of source s is rows table_ptr[s]:table_ptr[s+1] of
 # table_step/table_value (one column per channel; 1 channel feeds every target), held
@@ -183,7 +187,7 @@ def run_steps(
             if model == MODEL_LIF:
                 n_fired = _update_lif(
                     g, start, stop, neurons.state, neurons.refr, neurons.par, neurons.stim,
-                    channels, static.ring[n % ring_len], fired, n_fired,
+                    channels, static.ring[n % ring_len], fired, n_fired, dt,
                 )  # fmt: skip
             elif model >= MODEL_IZHIKEVICH:
                 n_fired = _update_nonlinear(
@@ -386,7 +390,8 @@ def _slow_update(plastic, p, modulation, n, dt):
         for s in range(first, last):
             col = plastic.col_off[p] + plastic.post[s]
             rate_hz = plastic.post_count[col] / window_s
-            factor = 1.0 + rule[p, RP_ETA] * (target - rate_hz) / target
+            error = min(max((target - rate_hz) / target, -1.0), 1.0)
+            factor = 1.0 + rule[p, RP_ETA] * error
             plastic.weight[s] = min(max(plastic.weight[s] * factor, w_min), w_max)
         for col in range(plastic.col_off[p], plastic.col_off[p] + plastic.post_size[p]):
             plastic.post_count[col] = 0
@@ -411,21 +416,24 @@ def _post_traces(plastic, p, fired, n_fired, n, dt):
 
 @njit
 def _advance_channels(channels, ring_row, h):
-    """Synaptic variables decay over one step and take the arrivals due at its end."""
+    """Synaptic variables decay over one step and take the arrivals due at its end (the blocks
+    that linear-IF groups advance themselves are skipped)."""
     for c in range(channels.kind.shape[0]):
+        if channels.fused[c]:
+            continue
         kind = channels.kind[c]
+        d = channels.decay[c]
         for j in range(channels.block_start[c], channels.block_start[c + 1]):
             if kind == CH_ALPHA:
-                d = channels.decay[j]
                 channels.current[j] = d * (channels.current[j] + h * channels.aux[j])
                 channels.aux[j] = d * channels.aux[j] + ring_row[j]
             elif kind != CH_DELTA:  # delta arrivals were added to V by the neuron update
-                channels.current[j] = channels.current[j] * channels.decay[j] + ring_row[j]
+                channels.current[j] = channels.current[j] * d + ring_row[j]
             ring_row[j] = 0.0
 
 
 @njit
-def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fired, n_fired):
+def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fired, n_fired, h):
     """One exact step of linear integrate-and-fire neurons ``start:stop`` of group ``g``.
 
     V relaxes to E_L with P22, takes constant currents through P20 and each exponential current
@@ -434,7 +442,9 @@ def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fire
     test, and are lost while refractory (as NEST's iaf_psc_delta). The threshold is raised by
     theta, which jumps at each spike and decays (adaptive threshold; SRM0's after-potential
     eta is -theta); a group that does not reset V (SRM0) keeps integrating through spikes.
-    Returns the new count of fired neurons, or ``-count - 1`` if a potential stopped being finite.
+    The group's synaptic variables then advance over the step, in the same pass. All
+    constants but the bias current are per group. Returns the new count of fired neurons, or
+    ``-count - 1`` if a potential stopped being finite.
     """
     finite = True
     v = state[STATE_V]
@@ -446,33 +456,59 @@ def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fire
     block_start = channels.block_start
     current = channels.current
     aux = channels.aux
-    p21 = channels.p21
-    p_aux = channels.p_aux
+    p22 = par[LIF_P22, start]
+    p20 = par[LIF_P20, start]
+    e_l = par[LIF_E_L, start]
+    v_th = par[LIF_V_TH, start]
+    v_reset = par[LIF_V_RESET, start]
+    resets = par[LIF_RESETS, start] != 0.0
+    ref_steps = np.int32(par[PAR_REF_STEPS, start])
+    w_decay = par[LIF_W_DECAY, start]
+    w_p21 = par[LIF_W_P21, start]
+    w_jump = par[LIF_W_JUMP, start]
+    theta_decay = par[LIF_THETA_DECAY, start]
+    theta_jump = par[LIF_THETA_JUMP, start]
+    adapts = w_jump != 0.0 or theta_jump != 0.0
     for i in range(start, stop):
-        w_i = w[i]
-        w[i] = w_i * par[LIF_W_DECAY, i]
-        theta_i = theta[i] * par[LIF_THETA_DECAY, i]
-        theta[i] = theta_i
+        local = i - start
+        synaptic = 0.0
+        jump = 0.0
+        for c in range(c0, c1):
+            j = block_start[c] + local
+            k = kind[c]
+            if k == CH_DELTA:
+                jump += ring_row[j]
+            else:
+                d = channels.decay[c]
+                synaptic += channels.p21[c] * current[j]
+                if k == CH_ALPHA:
+                    synaptic += channels.p_aux[c] * aux[j]
+                    current[j] = d * (current[j] + h * aux[j])
+                    aux[j] = d * aux[j] + ring_row[j]
+                else:
+                    current[j] = current[j] * d + ring_row[j]
+            ring_row[j] = 0.0
+        w_i = 0.0
+        theta_i = 0.0
+        if adapts:
+            w_i = w[i]
+            w[i] = w_i * w_decay
+            theta_i = theta[i] * theta_decay
+            theta[i] = theta_i
         if refr[i] > 0:
             refr[i] -= 1
             continue
-        e_l = par[LIF_E_L, i]
-        x = e_l + par[LIF_P22, i] * (v[i] - e_l)
-        x += par[LIF_P20, i] * (par[PAR_I_E, i] + stim[i]) - par[LIF_W_P21, i] * w_i
-        for c in range(c0, c1):
-            j = block_start[c] + i - start
-            if kind[c] == CH_DELTA:
-                x += ring_row[j]
-            else:
-                x += p21[j] * current[j] + p_aux[j] * aux[j]
+        x = e_l + p22 * (v[i] - e_l) + p20 * (par[PAR_I_E, i] + stim[i]) - w_p21 * w_i
+        x += synaptic + jump
         if not np.isfinite(x):
             finite = False
-        elif x >= par[LIF_V_TH, i] + theta_i:
-            if par[LIF_RESETS, i] != 0.0:
-                x = par[LIF_V_RESET, i]
-            theta[i] = theta_i + par[LIF_THETA_JUMP, i]
-            refr[i] = np.int32(par[PAR_REF_STEPS, i])
-            w[i] += par[LIF_W_JUMP, i]
+        elif x >= v_th + theta_i:
+            if resets:
+                x = v_reset
+            if adapts:
+                theta[i] = theta_i + theta_jump
+                w[i] += w_jump
+            refr[i] = ref_steps
             fired[n_fired] = i
             n_fired += 1
         v[i] = x
@@ -577,7 +613,7 @@ def _synaptic_at(g, local, channels, s, h):
         if kind == CH_DELTA:
             continue
         j = channels.block_start[c] + local
-        f = channels.decay[j] ** (s / h) if s > 0.0 else 1.0
+        f = channels.decay[c] ** (s / h) if s > 0.0 else 1.0
         if kind == CH_EXP:
             current += channels.current[j] * f
         elif kind == CH_ALPHA:

@@ -303,7 +303,7 @@ def ours_static_synapses(sim: Simulator) -> np.ndarray:
     out["pre"] = src - starts[pre_group]
     out["post_group"] = names[post_group]
     out["post"] = static.target - channels.block_start[block]
-    out["tau_syn"] = -compiled.dt_ms / np.log(channels.decay[static.target])
+    out["tau_syn"] = -compiled.dt_ms / np.log(channels.decay[block])
     out["weight"] = static.weight
     out["delay_steps"] = static.delay
     return out

@@ -75,10 +75,10 @@ def _linear_if(
     par[K.LIF_C_M] = c_m
     par[K.LIF_TAU_M] = np.inf if tau_m is None else tau_m
 
-    def coupling(kind: int, tau_syn: float) -> tuple[np.ndarray, np.ndarray]:
+    def coupling(kind: int, tau_syn: float) -> tuple[float, float]:
         to_v = lif_p21(h, tau_m, c_m, tau_syn) if kind in (K.CH_EXP, K.CH_ALPHA) else 0.0
         aux_to_v = lif_alpha_p31(h, tau_m, c_m, tau_syn) if kind == K.CH_ALPHA else 0.0
-        return np.full(size, to_v), np.full(size, aux_to_v)
+        return to_v, aux_to_v
 
     build.couplings[node.id] = coupling
 
@@ -129,7 +129,7 @@ def _nonlinear(
         state[row] = values
     add_neurons(build, node, model, par, state)
     # synaptic currents enter these kernels directly, not through a propagator
-    build.couplings[node.id] = lambda kind, tau_syn: (np.zeros(size), np.zeros(size))
+    build.couplings[node.id] = lambda kind, tau_syn: (0.0, 0.0)
 
 
 @builds("population.izhikevich")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.errors import ValidationError
 from engine.model.network import Node
 from engine.sim import kernels as K
 from engine.sim.build import BUILDERS, BuildContext, ProjectionInfo, builds
-from engine.sim.connectivity import draw_pairs, draw_values
+from engine.sim.connectivity import connect, draw_values
 from engine.sim.seeding import stream
 
 
@@ -26,22 +27,45 @@ def _build_projection(build: BuildContext, node: Node) -> None:
         if params["seed"] is not None
         else build.rng(node, "synapses")
     )
-    src, dst = draw_pairs(
-        params["rule"],
-        pre_g.size,
-        post_g.size,
-        rng,
-        p=params["p"],
-        autapses=params["autapses"],
-        recurrent=pre_g.node_id == post_g.node_id,
+    pre_node, post_node = build.network.node(pre_g.node_id), build.network.node(post_g.node_id)
+    try:
+        synapses = connect(
+            params,
+            pre_g.size,
+            post_g.size,
+            rng,
+            pre_shape=pre_node.params.get("shape"),
+            post_shape=post_node.params.get("shape"),
+            recurrent=pre_g.node_id == post_g.node_id,
+            resolve_path=build.network.resolve_path,
+            max_delay_ms=build.network.settings["max_delay_ms"],
+            names=(pre_node.name, post_node.name),
+        )
+    except ValidationError as err:
+        raise build.fail(node, err.message, err.field) from None
+    src, dst = synapses.pre, synapses.post
+    # rules that give per-synapse values (conv2d, explicit) draw nothing for them
+    weights = (
+        synapses.weight
+        if synapses.weight is not None
+        else draw_values(params["weight"], src.size, rng)
     )
-    weights = draw_values(params["weight"], src.size, rng)
-    delays_ms = draw_values(params["delay_ms"], src.size, rng)
+    delays_ms = (
+        synapses.delay_ms
+        if synapses.delay_ms is not None
+        else draw_values(params["delay_ms"], src.size, rng)
+    )
     delays = np.maximum(1, np.rint(delays_ms / build.dt)).astype(np.int32)
     channel = build.channel(post_g.node_id, K.CH_EXP, params["tau_syn"])
     rule_links = build.network.links_into(node.id, "plasticity")
     plastic_index = -1
     if rule_links:
+        if synapses.delay_ms is not None and np.unique(delays).size > 1:
+            raise build.fail(
+                node,
+                "a plastic projection needs one delay value, but the file gives several",
+                "path",
+            )
         rule = build.network.node(rule_links[0].source)
         rule_params = BUILDERS[rule.type_id](build, rule)
         plastic_index = len(build.plastic)
