@@ -90,7 +90,7 @@ def estimate_memory(network: Network) -> tuple[int, list[tuple[str, float]]]:
     )
     per_projection = []
     for node in network.nodes:
-        if node.type_id != "projection.synapses":
+        if network.node_type(node).category != "projection":
             continue
         pre = network.links_into(node.id, "pre")
         post = [
@@ -190,7 +190,7 @@ def _assemble(build: BuildContext) -> dict[str, Any]:
 
     # channels: one block per (target population, synapse kind, time constant, reversal)
     grp_ptr = np.zeros(n_groups + 1, dtype=np.int64)
-    block_start, kinds, e_revs, decay, p21, p_aux, fused = [], [], [], [], [], [], []
+    block_start, kinds, e_revs, decay, p21, p_aux, fused, gain = [], [], [], [], [], [], [], []
     channel_base: dict[str, int] = {}
     offset = 0
     for g, info in enumerate(build.groups):
@@ -205,6 +205,7 @@ def _assemble(build: BuildContext) -> dict[str, Any]:
             fused.append(groups.model[g] == K.MODEL_LIF)
             offset += info.size
             decay.append(0.0 if kind == K.CH_DELTA else math.exp(-build.dt / tau))
+            gain.append(math.e / tau if kind == K.CH_ALPHA else 1.0)
             to_v, aux_to_v = build.couplings[info.node_id](kind, tau)
             p21.append(to_v)
             p_aux.append(aux_to_v)
@@ -223,6 +224,7 @@ def _assemble(build: BuildContext) -> dict[str, Any]:
         np.array(kinds, dtype=np.int64),
         np.array(e_revs, dtype=np.float64),
         np.array(fused, dtype=np.bool_),
+        np.array(gain, dtype=np.float64),
     )
 
     sources = build.currents
@@ -412,6 +414,15 @@ def _assemble_plastic(build: BuildContext, n: int, channel_base: dict[str, int])
             [build.channel_keys[it["post"].node_id][it["channel"]][0] for it in items],
             dtype=np.int64,
         ),
+        np.array(
+            [
+                math.e / build.channel_keys[it["post"].node_id][it["channel"]][1]
+                if build.channel_keys[it["post"].node_id][it["channel"]][0] == K.CH_ALPHA
+                else 1.0
+                for it in items
+            ],
+            dtype=np.float64,
+        ),  # fmt: skip
         row_off,
         col_off,
         rule_matrix([it["rule"] for it in items]),

@@ -98,8 +98,10 @@ Neurons = namedtuple("Neurons", "state refr par stim")
 # exp: current decays; alpha: ``aux`` (dI) feeds ``current``; cond: ``current`` is a
 # conductance (nS) acting through (e_rev - V); delta: the arrivals jump V directly.
 # Blocks of linear-IF groups are advanced inside the neuron update (``fused``), in one pass.
+# ``gain`` scales arrivals: e / tau for alpha blocks (so that a weight is the current's
+# peak), 1 otherwise.
 Channels = namedtuple(
-    "Channels", "current aux decay p21 p_aux grp_ptr block_start kind e_rev fused"
+    "Channels", "current aux decay p21 p_aux grp_ptr block_start kind e_rev fused gain"
 )
 # A current source drives ``target_size`` neurons from ``target_start`` with
 # gain * value(step): the value table of source s is rows table_ptr[s]:table_ptr[s+1] of
@@ -119,7 +121,8 @@ Static = namedtuple("Static", "ptr target weight delay ring")
 # is the eligibility trace of reward-modulated rules, ``post_count`` counts spikes for scaling.
 Plastic = namedtuple(
     "Plastic",
-    "pre_start pre_size post_start post_size delay input_start input_kind row_off col_off "
+    "pre_start pre_size post_start post_size delay input_start input_kind input_gain row_off "
+    "col_off "
     "rule row_ptr post syn_row col_ptr col_syn weight elig r1 r2 pre_last o1 o2 post_last "
     "post_count hist hist_count is_pre",
 )
@@ -355,7 +358,7 @@ def _arrive(plastic, p, channels, n, dt, hist_len):
                 _apply_change(plastic, p, s, -gain * o1)
             w = plastic.weight[s]
             if plastic.input_kind[p] == CH_ALPHA:
-                channels.aux[plastic.input_start[p] + j] += w
+                channels.aux[plastic.input_start[p] + j] += w * plastic.input_gain[p]
             else:
                 channels.current[plastic.input_start[p] + j] += w
         plastic.r1[r] = r1 + 1.0
@@ -426,7 +429,7 @@ def _advance_channels(channels, ring_row, h):
         for j in range(channels.block_start[c], channels.block_start[c + 1]):
             if kind == CH_ALPHA:
                 channels.current[j] = d * (channels.current[j] + h * channels.aux[j])
-                channels.aux[j] = d * channels.aux[j] + ring_row[j]
+                channels.aux[j] = d * channels.aux[j] + channels.gain[c] * ring_row[j]
             elif kind != CH_DELTA:  # delta arrivals were added to V by the neuron update
                 channels.current[j] = channels.current[j] * d + ring_row[j]
             ring_row[j] = 0.0
@@ -484,7 +487,7 @@ def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fire
                 if k == CH_ALPHA:
                     synaptic += channels.p_aux[c] * aux[j]
                     current[j] = d * (current[j] + h * aux[j])
-                    aux[j] = d * aux[j] + ring_row[j]
+                    aux[j] = d * aux[j] + channels.gain[c] * ring_row[j]
                 else:
                     current[j] = current[j] * d + ring_row[j]
             ring_row[j] = 0.0

@@ -28,7 +28,6 @@ from engine.sim.connectivity import (
     projection_expected_synapses,
     sample_distinct,
 )
-from engine.sim.seeding import stream
 from engine.sim.simulator import Simulator
 
 DEFAULTS = Network().catalog.get("projection.synapses").default_params()
@@ -628,11 +627,9 @@ def test_the_builder_draws_weights_and_delays_after_the_pairs():
     net = Network()
     a = net.add_node("population.lif", "a", {"size": 30})
     b = net.add_node("population.lif", "b", {"size": 20})
-    projection = net.connect_groups(
-        a.id, b.id, {"p": 0.3, "seed": 7, "weight": weight, "delay_ms": delay}
-    )
+    net.connect_groups(a.id, b.id, {"p": 0.3, "seed": 7, "weight": weight, "delay_ms": delay})
     pre, post, weights, delays = static_synapses(net)
-    rng = stream(7, projection.id, "synapses")
+    rng = np.random.default_rng(7)  # a projection's own seed does not involve its id
     want_pre, want_post = draw_pairs("fixed_probability", 30, 20, rng, p=0.3)
     np.testing.assert_array_equal(pre, want_pre)
     np.testing.assert_array_equal(post, want_post)
@@ -651,3 +648,18 @@ def test_fixed_indegree_scales_to_a_hundred_thousand_neurons():
     assert np.all(np.bincount(post, minlength=n) == k)
     assert not np.any(pre == post)
     assert np.all(np.diff(pre * n + post) > 0)
+
+
+def test_a_projection_seed_gives_the_same_synapses_whatever_the_node_id():
+    def build(projection_id):
+        net = Network()
+        a = net.add_node("population.lif", "a", {"size": 40})
+        b = net.add_node("population.lif", "b", {"size": 30})
+        net.add_node("projection.synapses", "ab", {"p": 0.2, "seed": 11}, node_id=projection_id)
+        net.add_link(a.id, "out", projection_id, "pre")
+        net.add_link(projection_id, "post", b.id, "synapses")
+        return static_synapses(net)
+
+    first, second = build("one"), build("another")
+    for x, y in zip(first, second, strict=True):
+        np.testing.assert_array_equal(x, y)

@@ -20,6 +20,13 @@ def _mode(params: dict[str, Any]) -> int:
     return K.STDP_MULTIPLICATIVE if params.get("mode") == "multiplicative" else K.STDP_ADDITIVE
 
 
+@builds("plasticity.stdp_pair")
+def _build_stdp_pair(build: BuildContext, node: Node) -> dict[str, float]:
+    p = node.params
+    keys = ("tau_plus", "tau_minus", "a_plus", "a_minus", "w_min", "w_max")
+    return {"kind": K.RULE_STDP, "mode": _mode(p), **{key: p[key] for key in keys}}
+
+
 @builds("plasticity.stdp_triplet")
 def _build_stdp_triplet(build: BuildContext, node: Node) -> dict[str, float]:
     p = node.params

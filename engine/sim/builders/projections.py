@@ -1,4 +1,4 @@
-"""Builders of projections and the plasticity rules that govern them."""
+"""Builders of projections (their plasticity rules are built in :mod:`.plasticity`)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,22 @@ from engine.model.network import Node
 from engine.sim import kernels as K
 from engine.sim.build import BUILDERS, BuildContext, ProjectionInfo, builds
 from engine.sim.connectivity import connect, draw_values
-from engine.sim.seeding import stream
+
+#: Synaptic channel kind of each projection type (and synapse model).
+CHANNEL_KINDS = {
+    ("projection.synapses", "current_exp"): K.CH_EXP,
+    ("projection.synapses", "current_alpha"): K.CH_ALPHA,
+    ("projection.conductance", None): K.CH_COND,
+    ("projection.delta", None): K.CH_DELTA,
+}
 
 
 @builds("projection.synapses")
+@builds("projection.conductance")
+@builds("projection.delta")
 def _build_projection(build: BuildContext, node: Node) -> None:
     params = node.params
+    kind = CHANNEL_KINDS[node.type_id, params.get("synapse")]
     pre = build.single_source(node, "pre")
     post_link = next(
         lk
@@ -22,8 +32,9 @@ def _build_projection(build: BuildContext, node: Node) -> None:
         if build.network.node_type(lk.target).category == "population"
     )
     pre_g, post_g = build.group_of[pre.id], build.group_of[post_link.target]
+    # a projection's own seed gives the same synapses whatever the node's id
     rng = (
-        stream(params["seed"], node.id, "synapses")
+        np.random.default_rng(params["seed"])
         if params["seed"] is not None
         else build.rng(node, "synapses")
     )
@@ -56,7 +67,9 @@ def _build_projection(build: BuildContext, node: Node) -> None:
         else draw_values(params["delay_ms"], src.size, rng)
     )
     delays = np.maximum(1, np.rint(delays_ms / build.dt)).astype(np.int32)
-    channel = build.channel(post_g.node_id, K.CH_EXP, params["tau_syn"])
+    channel = build.channel(
+        post_g.node_id, kind, params.get("tau_syn", 0.0), params.get("e_rev", 0.0)
+    )
     rule_links = build.network.links_into(node.id, "plasticity")
     plastic_index = -1
     if rule_links:
@@ -90,17 +103,3 @@ def _build_projection(build: BuildContext, node: Node) -> None:
             node.id, node.name, pre_g.node_id, post_g.node_id, int(src.size), plastic_index
         )
     )
-
-
-@builds("plasticity.stdp_pair")
-def _build_stdp_pair(build: BuildContext, node: Node) -> dict[str, float]:
-    params = node.params
-    return {
-        "tau_plus": params["tau_plus"],
-        "tau_minus": params["tau_minus"],
-        "a_plus": params["a_plus"],
-        "a_minus": params["a_minus"],
-        "w_min": params["w_min"],
-        "w_max": params["w_max"],
-        "mode": K.STDP_MULTIPLICATIVE if params["mode"] == "multiplicative" else K.STDP_ADDITIVE,
-    }

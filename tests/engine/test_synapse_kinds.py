@@ -1,0 +1,121 @@
+"""Alpha, delta and conductance synapses against NEST (iaf_psc_alpha, iaf_psc_delta,
+iaf_cond_exp) and against the closed form of the alpha current."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.model.network import Network
+from engine.sim.simulator import Simulator
+
+try:  # tests/engine as a package, or (pytest's default) as a directory on sys.path
+    from .nest_reference import require_nest
+except ImportError:
+    from nest_reference import require_nest
+
+DT = 0.1
+INPUT_TIMES = [5.0, 12.0, 12.5, 30.0, 31.0, 31.5, 32.0, 60.0]
+LIF = {"tau_m": 10.0, "c_m": 250.0, "e_l": -70.0, "v_th": -55.0, "v_reset": -70.0,
+       "t_ref": 2.0, "v_init": -70.0}  # fmt: skip
+NEST_LIF = {"tau_m": 10.0, "C_m": 250.0, "E_L": -70.0, "V_th": -55.0, "V_reset": -70.0,
+            "t_ref": 2.0, "V_m": -70.0}  # fmt: skip
+
+
+def ours(projection_type, params, *, variable="v_m", duration=100.0, times=INPUT_TIMES,
+         population="population.lif", population_params=None):  # fmt: skip
+    net = Network()
+    cell = net.add_node(population, "cell", {"size": 1, **(population_params or LIF)})
+    source = net.add_node("encoder.spike_times", "in", {"spike_times_ms": times})
+    projection = net.add_node(projection_type, "syn", {"rule": "all_to_all", **params})
+    net.add_link(source.id, "out", projection.id, "pre")
+    net.add_link(projection.id, "post", cell.id, "synapses")
+    rec = net.add_node("recorder.state", "rec", {"variable": variable, "neurons": [0],
+                                                  "interval_ms": DT})  # fmt: skip
+    net.add_link(cell.id, "out", rec.id, "source")
+    spikes = net.add_node("recorder.spikes", "spikes")
+    net.add_link(cell.id, "out", spikes.id, "source")
+    sim = Simulator(net)
+    chunk = sim.advance(sim.steps_for(duration))
+    trace = chunk.traces[rec.id]
+    cell_spikes = chunk.spike_times_ms[chunk.spike_neurons == sim.compiled.group("cell").start]
+    return trace.times_ms, trace.values[:, 0], cell_spikes
+
+
+def theirs(nest, model, params, weight, delay, *, duration=100.0, times=INPUT_TIMES):
+    nest.ResetKernel()
+    nest.resolution = DT
+    cell = nest.Create(model, params=params)
+    source = nest.Create("spike_generator", params={"spike_times": times})
+    nest.Connect(source, cell, syn_spec={"weight": weight, "delay": delay})
+    meter = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": DT})
+    nest.Connect(meter, cell)
+    recorder = nest.Create("spike_recorder")
+    nest.Connect(cell, recorder)
+    nest.Simulate(duration + DT)
+    events = meter.events
+    return (np.asarray(events["times"]), np.asarray(events["V_m"]),
+            np.sort(recorder.events["times"]))  # fmt: skip
+
+
+def at_times(times, values, wanted):
+    index = np.rint(np.asarray(times) / DT).astype(np.int64)
+    lookup = dict(zip(index, values, strict=True))
+    return np.array([lookup[k] for k in np.rint(wanted / DT).astype(np.int64)])
+
+
+def test_alpha_current_peaks_at_the_weight_after_tau():
+    times, current, _ = ours("projection.synapses", {"synapse": "current_alpha", "weight": 80.0,
+                                                     "tau_syn": 3.0, "delay_ms": 1.0},
+                             variable="i_syn", times=[10.0], duration=40.0)  # fmt: skip
+    s = times - 11.0
+    expected = np.where(s > 0, 80.0 * (s / 3.0) * np.exp(1 - s / 3.0), 0.0)
+    np.testing.assert_allclose(current, expected, atol=1e-9)
+    assert current.max() == pytest.approx(80.0, abs=1e-9)
+
+
+@pytest.mark.nest
+@pytest.mark.parametrize("tau_syn", [0.5, 2.0, 10.0])
+def test_alpha_synapse_membrane_matches_nest(tau_syn):
+    nest = require_nest()
+    t, v, _ = ours("projection.synapses", {"synapse": "current_alpha", "weight": 300.0,
+                                           "tau_syn": tau_syn, "delay_ms": 1.0})  # fmt: skip
+    params = {**NEST_LIF, "tau_syn_ex": tau_syn, "tau_syn_in": tau_syn}
+    nt, nv, _ = theirs(nest, "iaf_psc_alpha", params, 300.0, 1.0)
+    np.testing.assert_allclose(v, at_times(nt, nv, t), atol=1e-9)
+
+
+@pytest.mark.nest
+def test_delta_synapse_matches_nest_spike_for_spike():
+    nest = require_nest()
+    times = [float(x) for x in np.arange(2.0, 200.0, 1.3).round(1)]
+    t, v, spikes = ours("projection.delta", {"weight": 2.5, "delay_ms": 1.5}, times=times,
+                        duration=200.0)  # fmt: skip
+    nt, nv, nspikes = theirs(nest, "iaf_psc_delta", NEST_LIF, 2.5, 1.5, times=times,
+                             duration=200.0)  # fmt: skip
+    assert spikes.size > 3
+    np.testing.assert_allclose(spikes, nspikes[nspikes <= 200.0 + 1e-9], atol=1e-9)
+    np.testing.assert_allclose(v, at_times(nt, nv, t), atol=1e-9)
+
+
+@pytest.mark.nest
+@pytest.mark.parametrize("e_rev", [0.0, -80.0])
+def test_conductance_synapse_matches_nest(e_rev):
+    nest = require_nest()
+    times = [float(x) for x in np.arange(2.0, 300.0, 0.7).round(1)]
+    ours_params = {"weight": 4.0, "e_rev": e_rev, "tau_syn": 5.0, "delay_ms": 1.0}
+    lif = {**LIF, "i_e": 300.0}
+    t, v, spikes = ours("projection.conductance", ours_params, times=times, duration=300.0,
+                        population_params=lif)  # fmt: skip
+    params = {**NEST_LIF, "I_e": 300.0, "g_L": 25.0, "E_ex": e_rev, "E_in": e_rev,
+              "tau_syn_ex": 5.0, "tau_syn_in": 5.0}  # fmt: skip
+    del params["tau_m"]  # iaf_cond_exp takes g_L: tau_m = C_m / g_L = 10 ms
+    nt, nv, nspikes = theirs(nest, "iaf_cond_exp", params, 4.0, 1.0, times=times,
+                             duration=300.0)  # fmt: skip
+    # NEST integrates adaptively (RKF45); we use RK4 on 0.01 ms sub-steps
+    np.testing.assert_allclose(v, at_times(nt, nv, t), atol=1e-4)
+    nspikes = nspikes[nspikes <= 300.0 + 1e-9]
+    assert spikes.size == nspikes.size
+    if e_rev == 0.0:
+        assert spikes.size > 5
+    np.testing.assert_allclose(spikes, nspikes, atol=DT + 1e-9)
