@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,9 +18,24 @@ POPULATION_PORTS = (
 )
 
 
+def highest(value: Any) -> float:
+    """The largest value a parameter can take (a number, or a distribution's support)."""
+    if isinstance(value, Mapping):
+        return value.get("high", value.get("mean", 0.0) if value.get("std", 0) == 0 else math.inf)
+    return value
+
+
+def lowest(value: Any) -> float:
+    """The smallest value a parameter can take."""
+    if isinstance(value, Mapping):
+        return value.get("low", value.get("mean", 0.0) if value.get("std", 0) == 0 else -math.inf)
+    return value
+
+
 def _reset_below_threshold(params: Mapping[str, Any]) -> list[ValidationError]:
-    if params["v_reset"] >= params["v_th"]:
-        return [ValidationError(f"must be below v_th ({params['v_th']} mV)", "v_reset")]
+    if highest(params["v_reset"]) >= lowest(params["v_th"]):
+        return [ValidationError("must be below v_th for every neuron (also across their "
+                                "distributions)", "v_reset")]  # fmt: skip
     return []
 
 
@@ -30,7 +46,7 @@ def _tau_m() -> ParamSpec:
 
 def _e_l() -> ParamSpec:
     return ParamSpec("e_l", -70.0, "mV", "Resting (leak reversal) potential", low=-200.0,
-                     high=100.0)  # fmt: skip
+                     high=100.0, allow_distribution=True)  # fmt: skip
 
 
 def _integrate_and_fire_params() -> tuple[ParamSpec, ...]:
@@ -38,10 +54,14 @@ def _integrate_and_fire_params() -> tuple[ParamSpec, ...]:
     return (
         ParamSpec("c_m", 250.0, "pF", "Membrane capacitance", low=0.0, low_inclusive=False,
                   high=1e6),
-        ParamSpec("v_th", -55.0, "mV", "Spike threshold", low=-200.0, high=100.0),
-        ParamSpec("v_reset", -70.0, "mV", "Potential after a spike", low=-200.0, high=100.0),
-        ParamSpec("t_ref", 2.0, "ms", "Refractory period", low=0.0, high=1e4),
-        ParamSpec("i_e", 0.0, "pA", "Constant bias current", low=-1e6, high=1e6, live=True),
+        ParamSpec("v_th", -55.0, "mV", "Spike threshold", low=-200.0, high=100.0,
+                  allow_distribution=True),
+        ParamSpec("v_reset", -70.0, "mV", "Potential after a spike", low=-200.0, high=100.0,
+                  allow_distribution=True),
+        ParamSpec("t_ref", 2.0, "ms", "Refractory period", low=0.0, high=1e4,
+                  allow_distribution=True),
+        ParamSpec("i_e", 0.0, "pA", "Constant bias current", low=-1e6, high=1e6, live=True,
+                  allow_distribution=True),
         ParamSpec("v_init", -70.0, "mV", "Initial membrane potential", low=-200.0, high=100.0,
                   allow_distribution=True),
     )  # fmt: skip
@@ -50,7 +70,9 @@ def _integrate_and_fire_params() -> tuple[ParamSpec, ...]:
 _SYNAPSES_DOC = (
     "  dI_syn,k/dt = -I_syn,k / tau_syn,k   (one current per synaptic time constant)\n"
     "When V >= V_th: a spike, V <- V_reset, and V is held there for t_ref.\n"
-    "Integrated exactly (exponential propagators) for inputs constant over a step."
+    "Integrated exactly (exponential propagators) for inputs constant over a step. E_L, V_th, "
+    "V_reset, t_ref, I_e and the initial V may differ between neurons (a distribution); "
+    "tau_m and C_m are shared by the population, whose synapses share their propagators."
 )
 
 LIF = CATALOG.register(
@@ -157,7 +179,8 @@ def _v_init(default: float) -> ParamSpec:
 
 
 def _i_e() -> ParamSpec:
-    return ParamSpec("i_e", 0.0, "pA", "Constant bias current", low=-1e6, high=1e6, live=True)
+    return ParamSpec("i_e", 0.0, "pA", "Constant bias current", low=-1e6, high=1e6, live=True,
+                     allow_distribution=True)  # fmt: skip
 
 
 #: Izhikevich (2003), Fig. 2: the classic cortical firing classes.
@@ -182,16 +205,43 @@ IZHIKEVICH = CATALOG.register(
             "  du/dt = a (b v - u)\n"
             "When v >= v_peak: a spike, v <- c, u <- u + d.\n"
             "Integrated like NEST's izhikevich (forward Euler on the start-of-step values); "
-            "presets give the firing classes of the paper's Fig. 2."
+            "presets give the firing classes of the paper's Fig. 2; a, b, c, d and I_e may "
+            "differ between neurons (distributions), as in the paper's network."
         ),
         ports=POPULATION_PORTS,
         params=(
             size_param(),
             shape_param(),
-            ParamSpec("a", 0.02, "1/ms", "Recovery rate of u", low=0.0, high=10.0),
-            ParamSpec("b", 0.2, "nS", "Sensitivity of u to v", low=-10.0, high=10.0),
-            ParamSpec("c", -65.0, "mV", "Potential after a spike", low=-200.0, high=100.0),
-            ParamSpec("d", 8.0, "pA", "Increment of u at a spike", low=-1e4, high=1e4),
+            ParamSpec(
+                "a", 0.02, "1/ms", "Recovery rate of u", low=0.0, high=10.0, allow_distribution=True
+            ),
+            ParamSpec(
+                "b",
+                0.2,
+                "nS",
+                "Sensitivity of u to v",
+                low=-10.0,
+                high=10.0,
+                allow_distribution=True,
+            ),
+            ParamSpec(
+                "c",
+                -65.0,
+                "mV",
+                "Potential after a spike",
+                low=-200.0,
+                high=100.0,
+                allow_distribution=True,
+            ),
+            ParamSpec(
+                "d",
+                8.0,
+                "pA",
+                "Increment of u at a spike",
+                low=-1e4,
+                high=1e4,
+                allow_distribution=True,
+            ),
             ParamSpec("v_peak", 30.0, "mV", "Spike cut-off", low=-100.0, high=200.0),
             _i_e(),
             _v_init(-65.0),

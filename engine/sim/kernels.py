@@ -47,14 +47,14 @@ PAR_I_E = 6
 PAR_REF_STEPS = 5
 (LIF_P22, LIF_P20, LIF_E_L, LIF_V_TH, LIF_V_RESET, _, _, LIF_W_DECAY, LIF_W_P21,
  LIF_W_JUMP, LIF_C_M, LIF_TAU_M, LIF_THETA_DECAY, LIF_THETA_JUMP,
- LIF_RESETS) = range(15)  # fmt: skip
+ LIF_RESETS, LIF_HETERO) = range(16)  # fmt: skip
 LIF_I_E, LIF_REF_STEPS = PAR_I_E, PAR_REF_STEPS
 POISSON_PROB, POISSON_START, POISSON_STOP = range(3)
 IZH_A, IZH_B, IZH_C, IZH_D, IZH_V_PEAK = range(5)
 (ADEX_C_M, ADEX_G_L, ADEX_E_L, ADEX_V_T, ADEX_DELTA_T, _, _, ADEX_V_PEAK, ADEX_V_RESET,
  ADEX_TAU_W, ADEX_A, ADEX_B) = range(12)  # fmt: skip
 (HH_C_M, HH_G_NA, HH_G_K, HH_G_L, HH_E_NA, _, _, HH_E_K, HH_E_L) = range(9)  # fmt: skip
-N_PARAM_ROWS = 15
+N_PARAM_ROWS = 16
 
 # Rows of the per-neuron state matrix: row 0 is always the membrane potential (mV).
 STATE_V = 0
@@ -445,8 +445,9 @@ def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fire
     test, and are lost while refractory (as NEST's iaf_psc_delta). The threshold is raised by
     theta, which jumps at each spike and decays (adaptive threshold; SRM0's after-potential
     eta is -theta); a group that does not reset V (SRM0) keeps integrating through spikes.
-    The group's synaptic variables then advance over the step, in the same pass. All
-    constants but the bias current are per group. Returns the new count of fired neurons, or
+    The group's synaptic variables then advance over the step, in the same pass. The
+    propagators are per group; E_L, V_th, V_reset and t_ref are read per neuron only in groups
+    where they differ. Returns the new count of fired neurons, or
     ``-count - 1`` if a potential stopped being finite.
     """
     finite = True
@@ -472,6 +473,8 @@ def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fire
     theta_decay = par[LIF_THETA_DECAY, start]
     theta_jump = par[LIF_THETA_JUMP, start]
     adapts = w_jump != 0.0 or theta_jump != 0.0
+    # E_L, V_th, V_reset and t_ref may differ between neurons; else read once per group
+    hetero = par[LIF_HETERO, start] != 0.0
     for i in range(start, stop):
         local = i - start
         synaptic = 0.0
@@ -501,6 +504,11 @@ def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fire
         if refr[i] > 0:
             refr[i] -= 1
             continue
+        if hetero:
+            e_l = par[LIF_E_L, i]
+            v_th = par[LIF_V_TH, i]
+            v_reset = par[LIF_V_RESET, i]
+            ref_steps = np.int32(par[PAR_REF_STEPS, i])
         x = e_l + p22 * (v[i] - e_l) + p20 * (par[PAR_I_E, i] + stim[i]) - w_p21 * w_i
         x += synaptic + jump
         if not np.isfinite(x):

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from engine.errors import ValidationError
 from engine.model.network import Network
 from engine.sim.simulator import Simulator
 
@@ -147,3 +148,35 @@ def test_refractory_period_holds_the_reset_potential():
     held = (trace.times_ms >= first - 1e-9) & (trace.times_ms <= first + 5.0 + 1e-9)
     np.testing.assert_array_equal(trace.values[held, 0], -80.0)
     assert np.diff(chunk.spike_times_ms).min() > 5.0
+
+
+def test_heterogeneous_thresholds_give_each_neuron_its_own_closed_form_period():
+    params = {"tau_m": 10.0, "c_m": 250.0, "e_l": -70.0, "v_reset": -70.0, "t_ref": 2.0}
+    net = Network()
+    lif = net.add_node("population.lif", "cells", {
+        "size": 200, **params, "i_e": 600.0, "v_init": -70.0,
+        "v_th": {"distribution": "uniform", "low": -58.0, "high": -52.0}})  # fmt: skip
+    spikes = net.add_node("recorder.spikes", "spikes")
+    net.add_link(lif.id, "out", spikes.id, "source")
+    sim = Simulator(net)
+    chunk = sim.advance(sim.steps_for(500.0))
+    thresholds = []
+    for i in range(200):
+        isi = np.diff(chunk.spike_times_ms[chunk.spike_neurons == i])
+        # invert period = t_ref + tau ln((RI + E_L - V_reset) / (RI + E_L - V_th)), per neuron
+        r_i = 10.0 / 250.0 * 600.0
+        thresholds.append((-70.0 + r_i) - r_i * np.exp(-(isi.min() - 2.0) / 10.0))
+        assert np.ptp(isi) <= DT + 1e-9, "each neuron fires regularly"
+    thresholds = np.array(thresholds)
+    # the inferred thresholds fill the drawn range, within what one step of timing resolves
+    assert thresholds.min() > -58.0 - 0.2 and thresholds.max() < -52.0 + 0.2
+    assert np.ptp(thresholds) > 5.0
+    assert abs(np.mean(thresholds) - (-55.0)) < 0.5
+
+
+def test_a_reset_that_can_reach_the_threshold_is_refused():
+    net = Network()
+    with pytest.raises(ValidationError, match="below v_th for every neuron"):
+        net.add_node("population.lif", "cells", {
+            "v_th": {"distribution": "uniform", "low": -60.0, "high": -50.0},
+            "v_reset": -59.0})  # fmt: skip

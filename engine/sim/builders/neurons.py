@@ -58,11 +58,12 @@ def _linear_if(
     else:
         par[K.LIF_P22] = math.exp(-h / tau_m)
         par[K.LIF_P20] = -tau_m / c_m * math.expm1(-h / tau_m)
-    par[K.LIF_E_L] = params.get("e_l", 0.0)
-    par[K.LIF_V_TH] = params["v_th"]
-    par[K.LIF_V_RESET] = params.get("v_reset", 0.0)
-    par[K.LIF_REF_STEPS] = build.steps(params["t_ref"])
-    par[K.LIF_I_E] = params["i_e"]
+    for row, name in ((K.LIF_E_L, "e_l"), (K.LIF_V_TH, "v_th"), (K.LIF_V_RESET, "v_reset")):
+        par[row] = per_neuron(build, node, name) if name in params else 0.0
+    par[K.LIF_REF_STEPS] = np.rint(per_neuron(build, node, "t_ref") / h)
+    par[K.LIF_I_E] = per_neuron(build, node, "i_e")
+    varying = [K.LIF_E_L, K.LIF_V_TH, K.LIF_V_RESET, K.LIF_REF_STEPS]
+    par[K.LIF_HETERO] = float(any(np.ptp(par[row]) > 0 for row in varying))
     par[K.LIF_W_DECAY] = 1.0 if tau_w is None else math.exp(-h / tau_w)
     par[K.LIF_W_P21] = 0.0 if tau_w is None else lif_p21(h, tau_m, c_m, tau_w)
     par[K.LIF_W_JUMP] = b
@@ -107,6 +108,12 @@ def _build_adaptive_lif(build: BuildContext, node: Node) -> None:
                tau_theta=params["tau_theta"], theta_jump=params["theta_plus"])  # fmt: skip
 
 
+def per_neuron(build: BuildContext, node: Node, name: str) -> np.ndarray:
+    """One value per neuron of a parameter that may be a distribution (its own stream)."""
+    size = node.params["size"]
+    return draw_values(node.params[name], size, build.rng(node, f"param:{name}"))
+
+
 def _nonlinear(
     build: BuildContext,
     node: Node,
@@ -119,10 +126,10 @@ def _nonlinear(
     size = params["size"]
     par = np.zeros((K.N_PARAM_ROWS, size))
     for row, name in rows.items():
-        par[row] = params[name]
-    par[K.PAR_I_E] = params["i_e"]
+        par[row] = per_neuron(build, node, name)
+    par[K.PAR_I_E] = per_neuron(build, node, "i_e")
     if "t_ref" in params:
-        par[K.PAR_REF_STEPS] = build.steps(params["t_ref"])
+        par[K.PAR_REF_STEPS] = np.rint(per_neuron(build, node, "t_ref") / build.dt)
     state = np.zeros((K.N_STATE_ROWS, size))
     state[K.STATE_V] = draw_values(params["v_init"], size, build.rng(node, "v_init"))
     for row, values in (extra_state(state[K.STATE_V]) if extra_state else {}).items():
@@ -137,8 +144,17 @@ def _build_izhikevich(build: BuildContext, node: Node) -> None:
     params = node.params
     rows = {K.IZH_A: "a", K.IZH_B: "b", K.IZH_C: "c", K.IZH_D: "d", K.IZH_V_PEAK: "v_peak"}
     u_init = params["u_init"]
-    _nonlinear(build, node, K.MODEL_IZHIKEVICH, rows, lambda v: {
-        K.IZH_U: params["b"] * v if u_init is None else np.full(v.size, u_init)})  # fmt: skip
+    if build.dt > 1.0:
+        raise build.fail(node, f"Izhikevich neurons are integrated with forward Euler, which "
+                         f"is unstable at dt = {build.dt} ms; use a time step of at most 1 ms",
+                         "a")  # fmt: skip
+
+    def initial_u(v: np.ndarray) -> dict[int, np.ndarray]:
+        if u_init is not None:
+            return {K.IZH_U: np.full(v.size, u_init)}
+        return {K.IZH_U: per_neuron(build, node, "b") * v}
+
+    _nonlinear(build, node, K.MODEL_IZHIKEVICH, rows, initial_u)
 
 
 @builds("population.adex")
