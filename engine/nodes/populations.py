@@ -410,3 +410,23 @@ SRM0 = CATALOG.register(
         check=shape_problems,
     )
 )
+
+RELAY = CATALOG.register(
+    NodeType(
+        type_id="population.relay",
+        version=1,
+        title="Relay (parrot) neurons",
+        category="population",
+        doc=(
+            "Neurons that repeat their input: a relay neuron spikes in every time step in which "
+            "a spike with positive weight reaches it, stamped with the arrival time (as NEST's "
+            "parrot_neuron, but at most one spike per step). Useful to give a Poisson or "
+            "file input its own population (to record it, to delay it, or to let plasticity "
+            "see it as a presynaptic group). It listens to static projections."
+        ),
+        ports=POPULATION_PORTS[:1] + POPULATION_PORTS[2:],
+        params=(size_param(), shape_param()),
+        state_vars={},
+        check=shape_problems,
+    )
+)

@@ -202,7 +202,7 @@ def _assemble(build: BuildContext) -> dict[str, Any]:
             block_start.append(offset)
             kinds.append(kind)
             e_revs.append(e_rev)
-            fused.append(groups.model[g] == K.MODEL_LIF)
+            fused.append(groups.model[g] in (K.MODEL_LIF, K.MODEL_RELAY))
             offset += info.size
             decay.append(0.0 if kind == K.CH_DELTA else math.exp(-build.dt / tau))
             gain.append(math.e / tau if kind == K.CH_ALPHA else 1.0)

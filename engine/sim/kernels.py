@@ -34,6 +34,7 @@ MODEL_IZHIKEVICH = 3
 MODEL_ADEX = 4
 MODEL_HH = 5
 MODEL_LIF_COND = 6  # a linear-IF group with conductance inputs: integrated like the others
+MODEL_RELAY = 7  # repeats the spikes it receives (NEST's parrot_neuron)
 
 # Kinds of synaptic channel.
 CH_EXP = 0
@@ -192,6 +193,9 @@ def run_steps(
                     g, start, stop, neurons.state, neurons.refr, neurons.par, neurons.stim,
                     channels, static.ring[n % ring_len], fired, n_fired, dt,
                 )  # fmt: skip
+            elif model == MODEL_RELAY:
+                n_fired = _relay(g, start, stop, channels, static.ring[n % ring_len], fired,
+                                 n_fired)  # fmt: skip
             elif model >= MODEL_IZHIKEVICH:
                 n_fired = _update_nonlinear(
                     model, g, start, stop, dt, neurons.state, neurons.refr, neurons.par,
@@ -524,6 +528,22 @@ def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fire
             n_fired += 1
         v[i] = x
     return n_fired if finite else -n_fired - 1
+
+
+@njit
+def _relay(g, start, stop, channels, ring_row, fired, n_fired):
+    """Relay neurons spike in the step in which a spike with positive weight reaches them, so
+    the repeated spike carries the arrival time (one spike per step, whatever arrives)."""
+    for i in range(start, stop):
+        arriving = 0.0
+        for c in range(channels.grp_ptr[g], channels.grp_ptr[g + 1]):
+            j = channels.block_start[c] + i - start
+            arriving += ring_row[j]
+            ring_row[j] = 0.0
+        if arriving > 0.0:
+            fired[n_fired] = i
+            n_fired += 1
+    return n_fired
 
 
 @njit

@@ -119,3 +119,44 @@ def test_conductance_synapse_matches_nest(e_rev):
     if e_rev == 0.0:
         assert spikes.size > 5
     np.testing.assert_allclose(spikes, nspikes, atol=DT + 1e-9)
+
+
+def test_relay_repeats_spikes_at_their_arrival_time():
+    net = Network()
+    source = net.add_node("encoder.spike_times", "in", {
+        "size": 3, "spike_times_ms": [[5.0, 9.0], [5.0], [20.0]]})  # fmt: skip
+    relay = net.add_node("population.relay", "relay", {"size": 3})
+    net.connect_groups(source.id, relay.id, {"rule": "one_to_one", "weight": 1.0,
+                                             "delay_ms": 1.5})  # fmt: skip
+    spikes = net.add_node("recorder.spikes", "spikes")
+    net.add_link(relay.id, "out", spikes.id, "source")
+    sim = Simulator(net)
+    chunk = sim.advance(sim.steps_for(40.0))
+    start = sim.compiled.group("relay").start
+    got = sorted(zip(chunk.spike_times_ms.round(6), chunk.spike_neurons - start, strict=True))
+    assert got == [(6.5, 0), (6.5, 1), (10.5, 0), (21.5, 2)]
+
+
+@pytest.mark.nest
+def test_relay_matches_nest_parrot_neuron():
+    nest = require_nest()
+    times = [float(t) for t in np.round(np.sort(np.random.default_rng(2).uniform(1, 90, 40)), 1)]
+    times = sorted(set(times))
+    net = Network()
+    source = net.add_node("encoder.spike_times", "in", {"spike_times_ms": times})
+    relay = net.add_node("population.relay", "relay", {"size": 1})
+    net.connect_groups(source.id, relay.id, {"rule": "all_to_all", "weight": 1.0,
+                                             "delay_ms": 2.0})  # fmt: skip
+    spikes = net.add_node("recorder.spikes", "spikes")
+    net.add_link(relay.id, "out", spikes.id, "source")
+    sim = Simulator(net)
+    ours_times = sim.advance(sim.steps_for(100.0)).spike_times_ms
+    nest.ResetKernel()
+    nest.resolution = DT
+    gen = nest.Create("spike_generator", params={"spike_times": times})
+    parrot = nest.Create("parrot_neuron")
+    nest.Connect(gen, parrot, syn_spec={"delay": 2.0})
+    recorder = nest.Create("spike_recorder")
+    nest.Connect(parrot, recorder)
+    nest.Simulate(100.0)
+    np.testing.assert_allclose(ours_times, np.sort(recorder.events["times"]), atol=1e-9)

@@ -22,6 +22,7 @@ STATE_ROWS.update(
             "theta": K.LIF_THETA,
             "i_syn": K.VAR_I_SYN,
         },
+        "population.relay": {},
         "population.srm0": {"v_m": K.STATE_V, "theta": K.LIF_THETA, "i_syn": K.VAR_I_SYN},
         "population.izhikevich": {"v_m": K.STATE_V, "u": K.IZH_U, "i_syn": K.VAR_I_SYN},
         "population.adex": {"v_m": K.STATE_V, "w": K.ADEX_W, "i_syn": K.VAR_I_SYN},
@@ -209,3 +210,10 @@ def lif_p21(h: float, tau_m: float | None, c_m: float, tau_syn: float) -> float:
     if abs(a * h) < 1e-12:
         return p22 * h / c_m
     return p22 / (c_m * a) * math.expm1(h * a)
+
+
+@builds("population.relay")
+def _build_relay(build: BuildContext, node: Node) -> None:
+    size = node.params["size"]
+    add_neurons(build, node, K.MODEL_RELAY, np.zeros((K.N_PARAM_ROWS, size)))
+    build.couplings[node.id] = lambda kind, tau_syn: (0.0, 0.0)
