@@ -260,6 +260,31 @@ def delay_and_seed() -> tuple[ParamSpec, ...]:
     )
 
 
+STP_DOC = (
+    "stp tsodyks_markram: each presynaptic spike's weight is scaled by u x, updated at every "
+    "spike of the presynaptic neuron after an interval h since its previous one (as NEST's "
+    "tsodyks2_synapse; Tsodyks & Markram 1997): x <- 1 + (x - u x - 1) exp(-h / tau_rec), "
+    "u <- U + u (1 - U) exp(-h / tau_fac), starting from u = U, x = 1 at the first spike; "
+    "small U and long tau_fac give facilitation, large U and long tau_rec depression. Not "
+    "combined with a plasticity rule yet.\n"
+)
+
+
+def stp_params() -> tuple[ParamSpec, ...]:
+    """Short-term plasticity (static projections only)."""
+    when = {"stp": ("tsodyks_markram",)}
+    return (
+        ParamSpec("stp", "none", "", "Short-term plasticity of the synapses", kind="choice",
+                  choices=("none", "tsodyks_markram")),
+        ParamSpec("stp_u", 0.5, "", "Utilisation increment U", low=0.0, low_inclusive=False,
+                  high=1.0, relevant_when=when),
+        ParamSpec("tau_rec", 800.0, "ms", "Recovery time constant of the resources", low=0.0,
+                  low_inclusive=False, high=1e6, relevant_when=when),
+        ParamSpec("tau_fac", 0.0, "ms", "Facilitation time constant (0: none)", low=0.0,
+                  high=1e6, relevant_when=when),
+    )  # fmt: skip
+
+
 def tau_syn_param(default: float, doc: str) -> ParamSpec:
     return ParamSpec("tau_syn", default, "ms", doc, low=0.0, low_inclusive=False, high=1e4)
 
@@ -276,7 +301,7 @@ SYNAPSES = CATALOG.register(
             "current that decays with tau_syn: I(t') = w exp(-(t' - t) / tau_syn).\n"
             "current_alpha: the current rises and falls, I(t') = w (s / tau_syn) exp(1 - s / "
             "tau_syn) with s = t' - t, peaking at w when s = tau_syn (as NEST's psc_alpha).\n"
-            "Negative weights are inhibitory."
+            "Negative weights are inhibitory.\n" + STP_DOC
         ),
         ports=PROJECTION_PORTS,
         params=(
@@ -287,6 +312,7 @@ SYNAPSES = CATALOG.register(
             weight_param("pA", "Synaptic weight, the current's peak (negative: inhibitory)", 100.0),
             *delay_and_seed(),
             tau_syn_param(2.0, "Time constant of the synaptic current"),
+            *stp_params(),
         ),
     )
 )
@@ -303,7 +329,7 @@ CONDUCTANCE = CATALOG.register(
             "g(t') = w exp(-(t' - t) / tau_syn), and drives the membrane with "
             "g (e_rev - V): excitatory for e_rev above the potential, inhibitory below (as "
             "NEST's iaf_cond_exp). Target LIF populations are then integrated with RK4 "
-            "sub-steps."
+            "sub-steps.\n" + STP_DOC
         ),
         ports=PROJECTION_PORTS,
         params=(
@@ -319,6 +345,7 @@ CONDUCTANCE = CATALOG.register(
             ),  # fmt: skip
             *delay_and_seed(),
             tau_syn_param(5.0, "Decay time constant of the conductance"),
+            *stp_params(),
         ),
     )
 )

@@ -267,7 +267,7 @@ def _assemble(build: BuildContext) -> dict[str, Any]:
     else:
         spike_times = K.SpikeTimes(np.zeros(0, np.int64), np.zeros(0, np.int64))
 
-    static = _assemble_static(build, n, channel_base)
+    static, stp = _assemble_static(build, n, channel_base)
     plastic = _assemble_plastic(build, n, channel_base)
     modulation = _assemble_modulation(build)
     return {
@@ -278,6 +278,7 @@ def _assemble(build: BuildContext) -> dict[str, Any]:
         "rates": rates,
         "spike_times": spike_times,
         "static": static,
+        "stp": stp,
         "plastic": plastic,
         "modulation": modulation,
     }
@@ -290,7 +291,18 @@ def _input_index(
     return channel_base[post_id] + channel * size + dst
 
 
-def _assemble_static(build: BuildContext, n: int, channel_base: dict[str, int]) -> K.Static:
+def _assemble_static(
+    build: BuildContext, n: int, channel_base: dict[str, int]
+) -> tuple[K.Static, K.Stp]:
+    stp_params: list[tuple[float, float, float]] = []  # per slot: U, tau_rec, tau_fac
+    slots = []
+    for src, _dst, _w, _d, _post, _ch, stp in build.static:
+        if stp is None:
+            slots.append(np.full(src.size, -1, dtype=np.int64))
+            continue
+        pre_start, pre_size = stp["pre_start"], stp["pre_size"]
+        slots.append(len(stp_params) + src - pre_start)
+        stp_params.extend([(stp["U"], stp["tau_rec"], stp["tau_fac"])] * pre_size)
     if build.static:
         src = np.concatenate([s[0] for s in build.static])
         target = np.concatenate(
@@ -298,23 +310,38 @@ def _assemble_static(build: BuildContext, n: int, channel_base: dict[str, int]) 
         )
         weight = np.concatenate([s[2] for s in build.static])
         delay = np.concatenate([s[3] for s in build.static])
+        slot = np.concatenate(slots)
         order = np.argsort(src, kind="stable")
-        src, target, weight, delay = src[order], target[order], weight[order], delay[order]
+        src, target, weight, delay, slot = (
+            src[order], target[order], weight[order], delay[order], slot[order]
+        )  # fmt: skip
     else:
-        src = target = np.zeros(0, np.int64)
+        src = target = slot = np.zeros(0, np.int64)
         weight = np.zeros(0)
         delay = np.zeros(0, np.int32)
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
     ring_len = int(delay.max()) + 1 if delay.size else 2
     n_inputs = sum(len(k) * build.group_of[g].size for g, k in build.channel_keys.items())
-    return K.Static(
+    params = np.array(stp_params, dtype=np.float64).reshape(-1, 3)
+    static = K.Static(
         ptr,
         target.astype(np.int64),
         weight.astype(np.float64),
         delay.astype(np.int64),
         np.zeros((ring_len, n_inputs)),
+        slot.astype(np.int64) if stp_params else np.zeros(0, np.int64),
     )
+    stp = K.Stp(
+        params[:, 0].copy(),  # u starts at U
+        np.ones(len(params)),
+        np.full(len(params), -1, dtype=np.int64),
+        np.zeros(len(params)),
+        params[:, 0].copy(),
+        params[:, 1].copy(),
+        params[:, 2].copy(),
+    )
+    return static, stp
 
 
 #: Columns of the kernel's rule matrix, by the key a plasticity builder returns.

@@ -116,7 +116,13 @@ CurrentSources = namedtuple(
 # a group without rows keeps factor 1.
 RateTables = namedtuple("RateTables", "rate_ptr rate_step rate_factor")
 SpikeTimes = namedtuple("SpikeTimes", "step neuron")
-Static = namedtuple("Static", "ptr target weight delay ring")
+# Static synapses in CSR form by global presynaptic neuron; ``stp_slot`` (empty when no
+# projection has short-term plasticity) gives each synapse's slot in ``Stp`` or -1.
+Static = namedtuple("Static", "ptr target weight delay ring stp_slot")
+# Tsodyks-Markram state per (projection, presynaptic neuron): resources x, utilisation u,
+# the step stamp of its last spike (-1: none yet) and the efficacy u x of that spike;
+# U, tau_rec, tau_fac.
+Stp = namedtuple("Stp", "u x last eff big_u tau_rec tau_fac")
 # Plastic projections: ``rule[p, RP_*]`` holds each one's rule parameters; traces r1, r2 (pre,
 # per row) and o1, o2 (post, per column) decay lazily from their last update step; ``elig``
 # is the eligibility trace of reward-modulated rules, ``post_count`` counts spikes for scaling.
@@ -139,7 +145,7 @@ Outputs = namedtuple("Outputs", "spike_step spike_neuron group_counts traces wei
 @njit
 def run_steps(
     step0, n_steps, dt, seed, groups, neurons, channels, currents, rates, spike_times, static,
-    plastic, modulation, recording, out, counters, fired,
+    stp, plastic, modulation, recording, out, counters, fired,
 ):  # fmt: skip
     """Advance the network from absolute step ``step0`` by up to ``n_steps`` steps.
 
@@ -151,6 +157,7 @@ def run_steps(
     # ``fired`` is sized for the most spikes one step can produce (see Simulator)
     max_per_step = fired.shape[0]
     ring_len = static.ring.shape[0]
+    has_stp = static.stp_slot.shape[0] > 0
     hist_len = plastic.hist.shape[0]
     n_plastic = plastic.pre_start.shape[0]
     tr_count = np.zeros(recording.tr_interval.shape[0], np.int64)
@@ -252,7 +259,14 @@ def run_steps(
         for f in range(n_fired):
             i = fired[f]
             for s in range(static.ptr[i], static.ptr[i + 1]):
-                static.ring[(n + static.delay[s]) % ring_len, static.target[s]] += static.weight[s]
+                w = static.weight[s]
+                if has_stp:
+                    k = static.stp_slot[s]
+                    if k >= 0:
+                        if stp.last[k] != n + 1:  # first synapse of this slot in this step
+                            _tsodyks_markram(stp, k, n + 1, dt)
+                        w *= stp.eff[k]
+                static.ring[(n + static.delay[s]) % ring_len, static.target[s]] += w
             if plastic.is_pre[i]:
                 plastic.hist[hslot, plastic.hist_count[hslot]] = i
                 plastic.hist_count[hslot] += 1
@@ -285,6 +299,22 @@ def run_steps(
         counters[C_STEPS_DONE] = k + 1
         if counters[C_ERROR] != ERROR_NONE:
             return
+
+
+@njit
+def _tsodyks_markram(stp, k, stamp, dt):
+    """Efficacy of a presynaptic spike stamped ``stamp`` (in steps) under short-term
+    plasticity, updated as NEST's tsodyks2_synapse (Tsodyks & Markram 1997; Fuhrmann et al.
+    2002): resources recover towards 1 with tau_rec, utilisation relaxes to U with tau_fac."""
+    if stp.last[k] >= 0:  # the first spike finds the initial u = U, x = 1
+        interval = (stamp - stp.last[k]) * dt
+        x_decay = np.exp(-interval / stp.tau_rec[k])
+        u_decay = np.exp(-interval / stp.tau_fac[k]) if stp.tau_fac[k] > 0.0 else 0.0
+        x = stp.x[k]
+        stp.x[k] = 1.0 + (x - x * stp.u[k] - 1.0) * x_decay
+        stp.u[k] = stp.big_u[k] + stp.u[k] * (1.0 - stp.big_u[k]) * u_decay
+    stp.eff[k] = stp.x[k] * stp.u[k]
+    stp.last[k] = stamp
 
 
 @njit

@@ -215,6 +215,7 @@ class Simulator:
             a["rates"],
             a["spike_times"],
             a["static"],
+            a["stp"],
             a["plastic"],
             a["modulation"],
             recording,

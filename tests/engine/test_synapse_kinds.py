@@ -160,3 +160,51 @@ def test_relay_matches_nest_parrot_neuron():
     nest.Connect(parrot, recorder)
     nest.Simulate(100.0)
     np.testing.assert_allclose(ours_times, np.sort(recorder.events["times"]), atol=1e-9)
+
+
+STP_CASES = {
+    "depressing": {"stp_u": 0.5, "tau_rec": 800.0, "tau_fac": 0.0},
+    "facilitating": {"stp_u": 0.1, "tau_rec": 100.0, "tau_fac": 1000.0},
+}
+
+
+def stp_trace(case, times, duration):
+    params = {"weight": 500.0, "delay_ms": 1.0, "tau_syn": 2.0, "stp": "tsodyks_markram",
+              **STP_CASES[case]}  # fmt: skip
+    return ours("projection.synapses", params, times=times, duration=duration)
+
+
+@pytest.mark.parametrize("case", list(STP_CASES))
+def test_short_term_plasticity_shapes_a_train_of_psps(case):
+    times = [float(t) for t in np.arange(20.0, 420.0, 40.0)]  # 25 Hz
+    t, v, _ = stp_trace(case, times, 500.0)
+    peaks = [v[(t > s) & (t < s + 40.0)].max() for s in times]
+    rise = np.array(peaks) + 70.0  # PSP amplitudes above rest
+    if case == "depressing":
+        assert rise[-1] < 0.5 * rise[0], "resources run out"
+    else:
+        assert rise[-1] > 1.3 * rise[0], "utilisation builds up"
+
+
+@pytest.mark.nest
+@pytest.mark.parametrize("case", list(STP_CASES))
+def test_short_term_plasticity_matches_nest_tsodyks2(case):
+    nest = require_nest()
+    times = [float(t) for t in np.arange(20.0, 420.0, 25.0)] + [700.0]
+    t, v, _ = stp_trace(case, times, 800.0)
+    nest.ResetKernel()
+    nest.resolution = DT
+    cell = nest.Create("iaf_psc_exp", params={**NEST_LIF, "tau_syn_ex": 2.0})
+    source = nest.Create("spike_generator", params={"spike_times": times})
+    relay = nest.Create("parrot_neuron")  # tsodyks2_synapse needs a neuron as its source
+    nest.Connect(source, relay, syn_spec={"delay": DT})
+    p = STP_CASES[case]
+    nest.Connect(relay, cell, syn_spec={
+        "synapse_model": "tsodyks2_synapse", "weight": 500.0, "delay": 1.0 - DT,
+        "U": p["stp_u"], "u": p["stp_u"], "x": 1.0, "tau_rec": p["tau_rec"],
+        "tau_fac": p["tau_fac"]})  # fmt: skip
+    meter = nest.Create("multimeter", params={"record_from": ["V_m"], "interval": DT})
+    nest.Connect(meter, cell)
+    nest.Simulate(800.0 + DT)
+    nt, nv = np.asarray(meter.events["times"]), np.asarray(meter.events["V_m"])
+    np.testing.assert_allclose(v, at_times(nt, nv, t), atol=1e-9)

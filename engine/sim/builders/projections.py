@@ -73,6 +73,9 @@ def _build_projection(build: BuildContext, node: Node) -> None:
     rule_links = build.network.links_into(node.id, "plasticity")
     plastic_index = -1
     if rule_links:
+        if params.get("stp", "none") != "none":
+            raise build.fail(node, "short-term plasticity and a plasticity rule cannot yet "
+                             "govern the same projection", "stp")  # fmt: skip
         if synapses.delay_ms is not None and np.unique(delays).size > 1:
             raise build.fail(
                 node,
@@ -96,7 +99,11 @@ def _build_projection(build: BuildContext, node: Node) -> None:
             }
         )
     else:
-        build.static.append((src + pre_g.start, dst, weights, delays, post_g.node_id, channel))
+        stp = None
+        if params.get("stp", "none") == "tsodyks_markram":
+            stp = {"pre_start": pre_g.start, "pre_size": pre_g.size, "U": params["stp_u"],
+                   "tau_rec": params["tau_rec"], "tau_fac": params["tau_fac"]}  # fmt: skip
+        build.static.append((src + pre_g.start, dst, weights, delays, post_g.node_id, channel, stp))
         build.static_weights[node.id] = weights
     build.projections.append(
         ProjectionInfo(
