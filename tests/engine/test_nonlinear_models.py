@@ -167,3 +167,15 @@ def test_hodgkin_huxley_matches_nest_within_one_step(nest, current):
         nest_train(nest, "hh_psc_alpha", {"I_e": current}),
         DT,
     )
+
+
+@pytest.mark.nest
+@pytest.mark.parametrize("current", [100.0, 400.0, 1000.0])
+def test_perfect_integrator_matches_nest_without_leak(nest, current):
+    # NEST has no perfect integrator; iaf_psc_exp with an effectively infinite tau_m is one
+    ours = spike_train("population.if", c_m=250.0, v_th=-55.0, v_reset=-70.0, t_ref=2.0,
+                       v_init=-70.0, i_e=current)  # fmt: skip
+    theirs = nest_train(nest, "iaf_psc_exp", {"tau_m": 1e12, "C_m": 250.0, "E_L": -70.0,
+                                              "V_th": -55.0, "V_reset": -70.0, "t_ref": 2.0,
+                                              "V_m": -70.0, "I_e": current})  # fmt: skip
+    first_ten_agree(ours, theirs, DT)
