@@ -158,6 +158,7 @@ def run_steps(
     max_per_step = fired.shape[0]
     ring_len = static.ring.shape[0]
     has_stp = static.stp_slot.shape[0] > 0
+    scratch = np.empty(groups.size.max() if n_groups else 0)
     hist_len = plastic.hist.shape[0]
     n_plastic = plastic.pre_start.shape[0]
     tr_count = np.zeros(recording.tr_interval.shape[0], np.int64)
@@ -198,7 +199,7 @@ def run_steps(
             if model == MODEL_LIF:
                 n_fired = _update_lif(
                     g, start, stop, neurons.state, neurons.refr, neurons.par, neurons.stim,
-                    channels, static.ring[n % ring_len], fired, n_fired, dt,
+                    channels, static.ring[n % ring_len], fired, n_fired, dt, scratch,
                 )  # fmt: skip
             elif model == MODEL_RELAY:
                 n_fired = _relay(g, start, stop, channels, static.ring[n % ring_len], fired,
@@ -470,7 +471,8 @@ def _advance_channels(channels, ring_row, h):
 
 
 @njit
-def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fired, n_fired, h):
+def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fired, n_fired, h,
+                scratch):  # fmt: skip
     """One exact step of linear integrate-and-fire neurons ``start:stop`` of group ``g``.
 
     V relaxes to E_L with P22, takes constant currents through P20 and each exponential current
@@ -479,8 +481,9 @@ def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fire
     test, and are lost while refractory (as NEST's iaf_psc_delta). The threshold is raised by
     theta, which jumps at each spike and decays (adaptive threshold; SRM0's after-potential
     eta is -theta); a group that does not reset V (SRM0) keeps integrating through spikes.
-    The group's synaptic variables then advance over the step, in the same pass. The
-    propagators are per group; E_L, V_th, V_reset and t_ref are read per neuron only in groups
+    The group's synaptic variables are read and advanced first, one tight loop per block
+    (delta jumps are summed with them; they are lost while refractory). The propagators are
+    per group; E_L, V_th, V_reset and t_ref are read per neuron only in groups
     where they differ. Returns the new count of fired neurons, or
     ``-count - 1`` if a potential stopped being finite.
     """
@@ -509,25 +512,34 @@ def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fire
     adapts = w_jump != 0.0 or theta_jump != 0.0
     # E_L, V_th, V_reset and t_ref may differ between neurons; else read once per group
     hetero = par[LIF_HETERO, start] != 0.0
+    # pass 1, one tight loop per synaptic block: input to V, then advance the block
+    size = stop - start
+    syn = scratch[:size]
+    syn[:] = 0.0
+    for c in range(c0, c1):
+        b = block_start[c]
+        k = kind[c]
+        d = channels.decay[c]
+        to_v = channels.p21[c]
+        if k == CH_DELTA:
+            for m in range(size):
+                syn[m] += ring_row[b + m]
+                ring_row[b + m] = 0.0
+        elif k == CH_ALPHA:
+            aux_to_v = channels.p_aux[c]
+            gain = channels.gain[c]
+            for m in range(size):
+                syn[m] += to_v * current[b + m] + aux_to_v * aux[b + m]
+                current[b + m] = d * (current[b + m] + h * aux[b + m])
+                aux[b + m] = d * aux[b + m] + gain * ring_row[b + m]
+                ring_row[b + m] = 0.0
+        else:
+            for m in range(size):
+                syn[m] += to_v * current[b + m]
+                current[b + m] = current[b + m] * d + ring_row[b + m]
+                ring_row[b + m] = 0.0
+    # pass 2: the neurons
     for i in range(start, stop):
-        local = i - start
-        synaptic = 0.0
-        jump = 0.0
-        for c in range(c0, c1):
-            j = block_start[c] + local
-            k = kind[c]
-            if k == CH_DELTA:
-                jump += ring_row[j]
-            else:
-                d = channels.decay[c]
-                synaptic += channels.p21[c] * current[j]
-                if k == CH_ALPHA:
-                    synaptic += channels.p_aux[c] * aux[j]
-                    current[j] = d * (current[j] + h * aux[j])
-                    aux[j] = d * aux[j] + channels.gain[c] * ring_row[j]
-                else:
-                    current[j] = current[j] * d + ring_row[j]
-            ring_row[j] = 0.0
         w_i = 0.0
         theta_i = 0.0
         if adapts:
@@ -544,7 +556,7 @@ def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fire
             v_reset = par[LIF_V_RESET, i]
             ref_steps = np.int32(par[PAR_REF_STEPS, i])
         x = e_l + p22 * (v[i] - e_l) + p20 * (par[PAR_I_E, i] + stim[i]) - w_p21 * w_i
-        x += synaptic + jump
+        x += syn[i - start]
         if not np.isfinite(x):
             finite = False
         elif x >= v_th + theta_i:
