@@ -330,7 +330,7 @@ def test_catalog_text(capsys) -> None:
     code, out, _ = run_cli(capsys, "catalog")
     assert code == 0
     assert "population.lif  LIF neurons  [population, version 1]" in out
-    tau_m = next(line for line in out.splitlines() if line.strip().startswith("tau_m"))
+    tau_m = next(line for line in out.splitlines() if line.split()[:1] == ["tau_m"])
     assert tau_m.split()[:3] == ["tau_m", "10.0", "ms"]
     assert "in (0, 100000] ms" in tau_m and "Membrane time constant" in tau_m
 
