@@ -1,7 +1,8 @@
-"""The desktop application's entry point.
+"""The desktop application's entry point, as the command line calls it.
 
-For now a placeholder window that lists the nodes of a project; the node editor replaces it
-(issue "Editor"). The command line imports this module only for ``spikestudio open``.
+``spikestudio`` and ``spikestudio open`` come here; this module checks that a window can be
+shown and hands over to the editor (:func:`app.main_window.run`). The command line imports it
+only for those two commands, so ``run``, ``validate`` and ``catalog`` never load Qt.
 """
 
 from __future__ import annotations
@@ -9,22 +10,12 @@ from __future__ import annotations
 import os
 import sys
 
-from PySide6.QtCore import QtMsgType, qInstallMessageHandler
-from PySide6.QtWidgets import QApplication, QMainWindow, QTreeWidget, QTreeWidgetItem
-
-from engine.errors import ProjectFileError
-from engine.io.project_file import load_project
-from engine.model.project import Project
-
 NO_DISPLAY_MESSAGE = (
     "spikestudio: no display found (DISPLAY and WAYLAND_DISPLAY are unset), so the window "
     "cannot open.\n"
     "  Simulate without a window:  spikestudio run FILE --out DIR\n"
     "  Render the window to a file: spikestudio open FILE --screenshot window.png\n"
     "  Force a Qt platform:         QT_QPA_PLATFORM=offscreen spikestudio open FILE"
-)
-PLACEHOLDER_STATUS = (
-    "The graph editor arrives with the editor issue; use 'spikestudio run' to simulate."
 )
 
 
@@ -37,12 +28,12 @@ def has_display() -> bool:
 
 
 def main(path: str | None = None, *, screenshot: str | None = None) -> int:
-    """Open the application window, optionally on a project file.
+    """Open the editor, optionally on a project file.
 
     Parameters
     ----------
     path
-        Project to open, or ``None`` for an empty window.
+        Project to open, or ``None`` for an empty project.
     screenshot
         If given, render the window offscreen into this PNG file and return instead of
         running the event loop.
@@ -58,63 +49,16 @@ def main(path: str | None = None, *, screenshot: str | None = None) -> int:
         return 2
     if screenshot is not None and not has_display():
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtCore import qInstallMessageHandler
 
-    project = Project()
-    if path is not None:
-        try:
-            project = load_project(path)
-        except ProjectFileError as err:
-            for problem in err.problems:
-                print(f"{path}: {problem}", file=sys.stderr)
-            return 1
+    from app.main_window import run
 
-    app = QApplication.instance() or QApplication(["spikestudio"])
-    if not isinstance(app, QApplication):
-        print("spikestudio: a non-widget Qt application already runs here", file=sys.stderr)
-        return 1
-    app.setApplicationName("SpikeStudio")
-    window = PlaceholderWindow(project)
-    if screenshot is not None:
-        qInstallMessageHandler(_quiet_offscreen_warnings)
-        window.resize(900, 600)
-        window.show()
-        app.processEvents()
-        ok = window.grab().save(screenshot, "PNG")
-        window.close()
-        if not ok:
-            print(f"spikestudio: cannot write the screenshot to {screenshot}", file=sys.stderr)
-            return 1
-        return 0
-    window.show()
-    return app.exec()
+    qInstallMessageHandler(_quiet_offscreen_warnings)
+    return run(path, screenshot)
 
 
 def _quiet_offscreen_warnings(kind, context, message: str) -> None:
     """Drop the offscreen platform's note that it cannot resize windows; pass on the rest."""
-    if "propagateSizeHints" in message and kind == QtMsgType.QtWarningMsg:
+    if "propagateSizeHints" in message:
         return
     print(message, file=sys.stderr)
-
-
-class PlaceholderWindow(QMainWindow):
-    """The placeholder main window: the project's nodes in a tree, and a status message."""
-
-    def __init__(self, project: Project) -> None:
-        super().__init__()
-        self.setWindowTitle(f"SpikeStudio — {project.name}")
-        self.tree = QTreeWidget(self)
-        self.tree.setColumnCount(3)
-        self.tree.setHeaderLabels(["Node", "Type", "Category"])
-        self.tree.setRootIsDecorated(False)
-        network = project.network
-        for node in network.nodes:
-            node_type = network.node_type(node)
-            item = QTreeWidgetItem(
-                [node.name, f"{node_type.title} ({node.type_id})", node_type.category]
-            )
-            item.setToolTip(1, node_type.doc)
-            self.tree.addTopLevelItem(item)
-        for column in range(3):
-            self.tree.resizeColumnToContents(column)
-        self.setCentralWidget(self.tree)
-        self.statusBar().showMessage(PLACEHOLDER_STATUS)

@@ -434,22 +434,6 @@ def test_open_screenshot(project_file: Path, tmp_path: Path, capsys) -> None:
     assert not image.isNull() and image.width() >= 600
 
 
-@pytest.mark.gui
-def test_placeholder_window_lists_nodes(project_file: Path) -> None:
-    from PySide6.QtWidgets import QApplication
-
-    from app.gui import PLACEHOLDER_STATUS, PlaceholderWindow
-    from engine.io.project_file import load_project
-
-    _app = QApplication.instance() or QApplication([])
-    window = PlaceholderWindow(load_project(project_file))
-    assert window.windowTitle() == "SpikeStudio — CLI test"
-    names = [window.tree.topLevelItem(i).text(0) for i in range(window.tree.topLevelItemCount())]
-    assert names[:3] == ["Input", "Excitatory", "Unrecorded"]
-    assert window.statusBar().currentMessage() == PLACEHOLDER_STATUS
-    window.close()
-
-
 def test_open_without_display_explains(monkeypatch, capsys) -> None:
     if not sys.platform.startswith("linux"):
         pytest.skip("only Linux can lack a display")

@@ -195,6 +195,9 @@ def _wrong_values(spec: ParamSpec) -> list[Any]:
         "choice": ["no-such-choice", 1, True, []],
         "times": ["1, 2", 5.0, {"t": 1}, [2.0, 1.0], [-1.0], [[1.0], "x"]],
         "indices": [[-1], ["0"], [1.5], "0", {}],
+        "floats": ["1.0", [True], [[1.0]], {}, 3.0],
+        "table": [[], [[1.0]], [[2.0, 1.0], [1.0, 1.0]], [["0", 1.0]], 5.0],
+        "path": [3, [], {}, "   ", True],
     }
     values = wrong[spec.kind]
     if not spec.optional:
