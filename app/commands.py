@@ -172,13 +172,18 @@ class RemoveItemsCommand(QUndoCommand):
         self.network = network
         self.view = view
         node_ids = list(dict.fromkeys(node_ids))
+        node_order = {node.id: index for index, node in enumerate(network.nodes)}
+        node_ids.sort(key=node_order.__getitem__)
         self.nodes = [_clone(network.node(i)) for i in node_ids]
+        # where each node and wire was, so that undo restores the document's order exactly
+        self.node_indices = [node_order[i] for i in node_ids]
         self.positions = {i: view.position(i) for i in node_ids}
         link_set = dict.fromkeys(link_ids)
         for node_id in node_ids:
             link_set.update(dict.fromkeys(link.id for link in network.links_of(node_id)))
         order = {link.id: index for index, link in enumerate(network.links)}
         self.links = sorted((network.link(i) for i in link_set), key=lambda lk: order[lk.id])
+        self.link_indices = [order[link.id] for link in self.links]
         notes = {a["id"]: (i, a) for i, a in enumerate(view.annotations)}
         self.annotations = sorted(
             (notes[i] for i in dict.fromkeys(annotation_ids) if i in notes), key=lambda e: e[0]
@@ -209,13 +214,14 @@ class RemoveItemsCommand(QUndoCommand):
             self.view.remove_position(node.id)
 
     def undo(self) -> None:
-        for node in self.nodes:
+        # ascending original positions: each insertion lands where it was
+        for node, index in zip(self.nodes, self.node_indices, strict=True):
             position = self.positions.get(node.id)
             if position is not None:
                 self.view.set_position(node.id, *position)
-            self.network.insert_node(_clone(node))
-        for link in self.links:
-            self.network.insert_link(link)
+            self.network.insert_node(_clone(node), index)
+        for link, index in zip(self.links, self.link_indices, strict=True):
+            self.network.insert_link(link, index)
         for index, annotation in self.annotations:
             self.view.add_annotation(annotation, index)
 

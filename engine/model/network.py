@@ -99,6 +99,16 @@ class Link:
     target_port: str
 
 
+def _inserted(items: dict[str, Any], key: str, value: Any, index: int | None) -> dict[str, Any]:
+    """``items`` with ``key: value`` added at position ``index`` (at the end if None)."""
+    if index is None or index >= len(items):
+        items[key] = value
+        return items
+    entries = list(items.items())
+    entries.insert(max(0, index), (key, value))
+    return dict(entries)
+
+
 def new_id() -> str:
     """A fresh, stable node or link id."""
     return uuid.uuid4().hex
@@ -218,14 +228,18 @@ class Network:
         self.insert_node(node)
         return node
 
-    def insert_node(self, node: Node) -> None:
-        """Put back a node (used by undo and paste); validates id, name and parameters."""
+    def insert_node(self, node: Node, index: int | None = None) -> None:
+        """Put back a node (used by undo and paste); validates id, name and parameters.
+
+        ``index`` puts it at that position of :attr:`nodes` (undo restores the file order);
+        by default it goes last.
+        """
         if node.id in self._nodes:
             raise ValidationError(f"a node with id {node.id!r} already exists", "id")
         self._check_name(node.name)
         node_type = self.catalog.get(node.type_id)
         node.params = node_type.validate_params(node.params)
-        self._nodes[node.id] = node
+        self._nodes = _inserted(self._nodes, node.id, node, index)
         self.events.emit("node_added", node=node)
 
     def remove_node(self, node_id: str) -> tuple[Node, list[Link]]:
@@ -321,8 +335,9 @@ class Network:
         self.insert_link(link)
         return link
 
-    def insert_link(self, link: Link) -> None:
-        """Put back a link (used by undo and paste); refuses incompatible ports."""
+    def insert_link(self, link: Link, index: int | None = None) -> None:
+        """Put back a link (used by undo and paste) at ``index`` of :attr:`links` (default:
+        last); refuses incompatible ports."""
         if link.id in self._links:
             raise ValidationError(f"a link with id {link.id!r} already exists", "id")
         reason = self.connection_problem(
@@ -330,7 +345,7 @@ class Network:
         )
         if reason:
             raise ValidationError(reason, "link")
-        self._links[link.id] = link
+        self._links = _inserted(self._links, link.id, link, index)
         self.events.emit("link_added", link=link)
 
     def remove_link(self, link_id: str) -> Link:

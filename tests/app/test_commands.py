@@ -39,10 +39,8 @@ from widgets.view_state import ViewState, make_annotation
 
 
 def snapshot(project: Project) -> dict:
-    """The saved document, with node and link order made irrelevant."""
+    """The saved document (undo must restore even the order of nodes and wires)."""
     data = json.loads(dumps_project(project))
-    data["nodes"] = sorted(data["nodes"], key=lambda n: n["id"])
-    data["links"] = sorted(data["links"], key=lambda n: n["id"])
     data["view"]["annotations"] = sorted(data["view"]["annotations"], key=lambda a: a["id"])
     return data
 

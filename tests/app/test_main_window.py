@@ -83,8 +83,6 @@ def port(window: MainWindow, node_id: str, name: str) -> QPointF:
 
 def snapshot(window: MainWindow) -> dict:
     data = json.loads(dumps_project(window.document.project))
-    data["nodes"] = sorted(data["nodes"], key=lambda n: n["id"])
-    data["links"] = sorted(data["links"], key=lambda n: n["id"])
     data["view"].pop("zoom", None)
     data["view"].pop("center", None)
     return data

@@ -322,3 +322,16 @@ def test_a_copy_has_no_subscribers(net):
     events = Recorder(net)
     net.copy().set_param("exc", "tau_m", 30.0)
     assert events.events == []
+
+
+def test_insert_at_an_index_restores_the_order():
+    net = Network()
+    a = net.add_node("population.lif", "a")
+    b = net.add_node("population.lif", "b")
+    c = net.add_node("population.lif", "c")
+    node, links = net.remove_node(b.id)
+    net.insert_node(node, 1)
+    assert [n.name for n in net.nodes] == ["a", "b", "c"]
+    net.insert_node(type(node)("z", "population.lif", "first", {}), 0)
+    assert [n.name for n in net.nodes][:2] == ["first", "a"]
+    assert c.id == net.nodes[-1].id and a.id == net.nodes[1].id and not links
