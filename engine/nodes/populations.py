@@ -41,7 +41,7 @@ def _reset_below_threshold(params: Mapping[str, Any]) -> list[ValidationError]:
 
 def _tau_m() -> ParamSpec:
     return ParamSpec("tau_m", 10.0, "ms", "Membrane time constant", low=0.0,
-                     low_inclusive=False, high=1e5)  # fmt: skip
+                     low_inclusive=False, high=1e5, allow_distribution=True)  # fmt: skip
 
 
 def _e_l() -> ParamSpec:
@@ -53,7 +53,7 @@ def _integrate_and_fire_params() -> tuple[ParamSpec, ...]:
     """Capacitance, threshold, reset, refractoriness, bias and initial state."""
     return (
         ParamSpec("c_m", 250.0, "pF", "Membrane capacitance", low=0.0, low_inclusive=False,
-                  high=1e6),
+                  high=1e6, allow_distribution=True),
         ParamSpec("v_th", -55.0, "mV", "Spike threshold", low=-200.0, high=100.0,
                   allow_distribution=True),
         ParamSpec("v_reset", -70.0, "mV", "Potential after a spike", low=-200.0, high=100.0,
@@ -70,9 +70,10 @@ def _integrate_and_fire_params() -> tuple[ParamSpec, ...]:
 _SYNAPSES_DOC = (
     "  dI_syn,k/dt = -I_syn,k / tau_syn,k   (one current per synaptic time constant)\n"
     "When V >= V_th: a spike, V <- V_reset, and V is held there for t_ref.\n"
-    "Integrated exactly (exponential propagators) for inputs constant over a step. E_L, V_th, "
-    "V_reset, t_ref, I_e and the initial V may differ between neurons (a distribution); "
-    "tau_m and C_m are shared by the population, whose synapses share their propagators."
+    "Integrated exactly (exponential propagators) for inputs constant over a step. Every "
+    "parameter but the size may differ between neurons (a distribution); when tau_m or C_m "
+    "do, or conductance synapses arrive, the population is integrated with RK4 sub-steps "
+    "of at most 0.01 ms instead."
 )
 
 LIF = CATALOG.register(

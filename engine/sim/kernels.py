@@ -33,7 +33,9 @@ MODEL_SPIKE_TIMES = 2
 MODEL_IZHIKEVICH = 3
 MODEL_ADEX = 4
 MODEL_HH = 5
-MODEL_LIF_COND = 6  # a linear-IF group with conductance inputs: integrated like the others
+# a linear-IF group with conductance inputs, or with tau_m or C_m differing between neurons:
+# integrated numerically like the ODE models
+MODEL_LIF_COND = 6
 MODEL_RELAY = 7  # repeats the spikes it receives (NEST's parrot_neuron)
 
 # Kinds of synaptic channel.
@@ -638,9 +640,11 @@ def _update_nonlinear(model, g, start, stop, h, state, refr, par, stim, channels
                     refr[i] = ref_steps + 1 if ref_steps > 0 else 0
                     fired[n_fired] = i
                     n_fired += 1
-        else:  # MODEL_LIF_COND
+        else:  # MODEL_LIF_COND: linear IF with conductances, or with per-neuron tau_m/C_m
             w_i = state[LIF_W, i]
             state[LIF_W, i] = w_i * par[LIF_W_DECAY, i]
+            theta_i = state[LIF_THETA, i] * par[LIF_THETA_DECAY, i]
+            state[LIF_THETA, i] = theta_i
             if refr[i] > 0:
                 refr[i] -= 1
             else:
@@ -648,10 +652,12 @@ def _update_nonlinear(model, g, start, stop, h, state, refr, par, stim, channels
                 for sub in range(n_sub):
                     _rk4_substep(model, g, local, i, sub * k, k, h, state, par,
                                  drive - w_i, channels)  # fmt: skip
-                if v[i] >= par[LIF_V_TH, i]:
-                    v[i] = par[LIF_V_RESET, i]
+                if v[i] >= par[LIF_V_TH, i] + theta_i:
+                    if par[LIF_RESETS, i] != 0.0:
+                        v[i] = par[LIF_V_RESET, i]
                     refr[i] = np.int32(par[PAR_REF_STEPS, i])
                     state[LIF_W, i] += par[LIF_W_JUMP, i]
+                    state[LIF_THETA, i] = theta_i + par[LIF_THETA_JUMP, i]
                     spiked = True
         if spiked:
             fired[n_fired] = i

@@ -180,3 +180,44 @@ def test_a_reset_that_can_reach_the_threshold_is_refused():
         net.add_node("population.lif", "cells", {
             "v_th": {"distribution": "uniform", "low": -60.0, "high": -50.0},
             "v_reset": -59.0})  # fmt: skip
+
+
+def test_per_neuron_membrane_constants_are_integrated_numerically_to_within_a_step():
+    # a "distribution" that is a single value takes the numerical path; it must agree with
+    # the exact one, for a neuron driven by a bias and by exponential synapses
+    def run(tau_m):
+        net = Network()
+        lif = net.add_node("population.lif", "cell", {"size": 1, "tau_m": tau_m, "i_e": 300.0,
+                                                       "v_init": -70.0})  # fmt: skip
+        source = net.add_node(
+            "encoder.spike_times",
+            "in",
+            {"spike_times_ms": [float(t) for t in np.arange(5.0, 500.0, 7.3).round(1)]},
+        )
+        net.connect_groups(source.id, lif.id, {"rule": "all_to_all", "weight": 400.0})
+        spikes = net.add_node("recorder.spikes", "spikes")
+        net.add_link(lif.id, "out", spikes.id, "source")
+        sim = Simulator(net)
+        return sim.advance(sim.steps_for(500.0)).spike_times_ms
+
+    exact = run(12.0)
+    numerical = run({"distribution": "normal", "mean": 12.0, "std": 0.0})
+    assert exact.size > 10 and numerical.size == exact.size
+    np.testing.assert_allclose(numerical, exact, atol=DT + 1e-9)
+
+
+def test_heterogeneous_time_constants_spread_the_rates():
+    net = Network()
+    lif = net.add_node("population.lif", "cells", {
+        "size": 100, "i_e": 600.0, "v_init": -70.0,
+        "tau_m": {"distribution": "uniform", "low": 8.0, "high": 20.0}})  # fmt: skip
+    spikes = net.add_node("recorder.spikes", "spikes")
+    net.add_link(lif.id, "out", spikes.id, "source")
+    sim = Simulator(net)
+    chunk = sim.advance(sim.steps_for(500.0))
+    counts = np.bincount(chunk.spike_neurons, minlength=100)
+    # R I = tau_m / C * I grows with tau_m: the slowest neuron's period bounds the counts
+    fastest = 1 / (2.0 + 20.0 * np.log(20.0 / 250.0 * 600 / (20.0 / 250.0 * 600 - 15.0)))
+    slowest = 1 / (2.0 + 8.0 * np.log(8.0 / 250.0 * 600 / (8.0 / 250.0 * 600 - 15.0)))
+    assert counts.min() >= int(500 * slowest) - 1 and counts.max() <= int(500 * fastest) + 1
+    assert counts.max() - counts.min() > 5

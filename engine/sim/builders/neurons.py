@@ -40,7 +40,7 @@ STATE_ROWS.update(
 def _linear_if(
     build: BuildContext,
     node: Node,
-    tau_m: float | None,
+    tau_m: float | dict | None,
     *,
     tau_w: float | None = None,
     b: float = 0.0,
@@ -48,12 +48,22 @@ def _linear_if(
     theta_jump: float = 0.0,
     resets: bool = True,
 ) -> None:
-    """LIF (``tau_m`` given), perfect IF (``tau_m=None``), with optional adaptation current."""
+    """LIF (``tau_m`` given), perfect IF (``tau_m=None``), with optional adaptation current.
+
+    When tau_m or C_m differ between neurons the exact propagators are no longer shared, and
+    the group is integrated numerically (RK4 sub-steps), like a group with conductances.
+    """
     params = node.params
     size = params["size"]
-    h, c_m = build.dt, params["c_m"]
+    h = build.dt
+    shared = not isinstance(tau_m, dict) and not isinstance(params["c_m"], dict)
+    c_m = params["c_m"] if shared else per_neuron(build, node, "c_m")
     par = np.zeros((K.N_PARAM_ROWS, size))
-    if tau_m is None:
+    if not shared:
+        taus = np.inf if tau_m is None else per_neuron(build, node, "tau_m")
+        par[K.LIF_C_M] = c_m
+        par[K.LIF_TAU_M] = taus
+    elif tau_m is None:
         par[K.LIF_P22] = 1.0
         par[K.LIF_P20] = h / c_m
     else:
@@ -66,18 +76,21 @@ def _linear_if(
     varying = [K.LIF_E_L, K.LIF_V_TH, K.LIF_V_RESET, K.LIF_REF_STEPS]
     par[K.LIF_HETERO] = float(any(np.ptp(par[row]) > 0 for row in varying))
     par[K.LIF_W_DECAY] = 1.0 if tau_w is None else math.exp(-h / tau_w)
-    par[K.LIF_W_P21] = 0.0 if tau_w is None else lif_p21(h, tau_m, c_m, tau_w)
+    par[K.LIF_W_P21] = 0.0 if tau_w is None or not shared else lif_p21(h, tau_m, c_m, tau_w)
     par[K.LIF_W_JUMP] = b
     par[K.LIF_THETA_DECAY] = 1.0 if tau_theta is None else math.exp(-h / tau_theta)
     par[K.LIF_THETA_JUMP] = theta_jump
     par[K.LIF_RESETS] = 1.0 if resets else 0.0
     state = np.zeros((K.N_STATE_ROWS, size))
     state[K.STATE_V] = draw_values(params["v_init"], size, build.rng(node, "v_init"))
-    add_neurons(build, node, K.MODEL_LIF, par, state)
-    par[K.LIF_C_M] = c_m
-    par[K.LIF_TAU_M] = np.inf if tau_m is None else tau_m
+    add_neurons(build, node, K.MODEL_LIF if shared else K.MODEL_LIF_COND, par, state)
+    if shared:
+        par[K.LIF_C_M] = c_m
+        par[K.LIF_TAU_M] = np.inf if tau_m is None else tau_m
 
     def coupling(kind: int, tau_syn: float) -> tuple[float, float]:
+        if not shared:  # integrated numerically: synaptic currents enter directly
+            return 0.0, 0.0
         to_v = lif_p21(h, tau_m, c_m, tau_syn) if kind in (K.CH_EXP, K.CH_ALPHA) else 0.0
         aux_to_v = lif_alpha_p31(h, tau_m, c_m, tau_syn) if kind == K.CH_ALPHA else 0.0
         return to_v, aux_to_v
