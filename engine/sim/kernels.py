@@ -161,6 +161,7 @@ def run_steps(
     ring_len = static.ring.shape[0]
     has_stp = static.stp_slot.shape[0] > 0
     scratch = np.empty(groups.size.max() if n_groups else 0)
+    ones = np.ones((channels.kind.shape[0], 1))  # decay factors at s = 0, for recorders
     hist_len = plastic.hist.shape[0]
     n_plastic = plastic.pre_start.shape[0]
     tr_count = np.zeros(recording.tr_interval.shape[0], np.int64)
@@ -285,7 +286,9 @@ def run_steps(
                     i = recording.tr_neuron[a + m]
                     if recording.tr_var[r] == VAR_I_SYN:
                         g = np.searchsorted(groups.start, i, side="right") - 1
-                        cur, cond, cond_e = _synaptic_at(g, i - groups.start[g], channels, 0.0, dt)
+                        cur, cond, cond_e = _synaptic_at(
+                            g, i - groups.start[g], channels, 0.0, ones, 0
+                        )
                         out.traces[base + m] = cur + cond_e - cond * neurons.state[STATE_V, i]
                     else:
                         out.traces[base + m] = neurons.state[recording.tr_var[r], i]
@@ -600,22 +603,25 @@ def _update_nonlinear(model, g, start, stop, h, state, refr, par, stim, channels
     """
     finite = True
     v = state[STATE_V]
-    n_sub = max(1, int(np.ceil(h / MAX_SUBSTEP_MS - 1e-9)))
+    # a conductance-driven LIF is smooth: longer sub-steps keep RK4's error far below 1e-6 mV
+    longest = MAX_SUBSTEP_MS * 5 if model == MODEL_LIF_COND else MAX_SUBSTEP_MS
+    n_sub = max(1, int(np.ceil(h / longest - 1e-9)))
     k = h / n_sub
+    table = _decay_table(g, channels, n_sub, h)
     for i in range(start, stop):
         local = i - start
         drive = par[PAR_I_E, i] + stim[i]
         jump = _delta_input(g, local, channels, ring_row)
         spiked = False
         if model == MODEL_IZHIKEVICH:
-            cur, cond, cond_e = _synaptic_at(g, local, channels, 0.0, h)
+            cur, cond, cond_e = _synaptic_at(g, local, channels, 0.0, table, 0)
             current_in = drive + cur + cond_e - cond * v[i]
             spiked = _izhikevich_step(i, h, state, par, current_in, jump)
         elif model == MODEL_HH:
             v_old = v[i]
             v[i] += jump
             for sub in range(n_sub):
-                _rk4_substep(model, g, local, i, sub * k, k, h, state, par, drive, channels)
+                _rk4_substep(model, g, local, i, sub, k, state, par, drive, channels, table)
             # as NEST's hh_psc_alpha: a spike is the maximum of an excursion above 0 mV
             if refr[i] > 0:
                 refr[i] -= 1
@@ -631,7 +637,7 @@ def _update_nonlinear(model, g, start, stop, h, state, refr, par, stim, channels
                     if sub == n_sub - 1:
                         refr[i] -= 1
                     continue
-                _rk4_substep(model, g, local, i, sub * k, k, h, state, par, drive, channels)
+                _rk4_substep(model, g, local, i, sub, k, state, par, drive, channels, table)
                 if v[i] >= par[ADEX_V_PEAK, i]:
                     v[i] = par[ADEX_V_RESET, i]
                     state[ADEX_W, i] += par[ADEX_B, i]
@@ -650,8 +656,8 @@ def _update_nonlinear(model, g, start, stop, h, state, refr, par, stim, channels
             else:
                 v[i] += jump
                 for sub in range(n_sub):
-                    _rk4_substep(model, g, local, i, sub * k, k, h, state, par,
-                                 drive - w_i, channels)  # fmt: skip
+                    _rk4_substep(model, g, local, i, sub, k, state, par, drive - w_i,
+                                 channels, table)  # fmt: skip
                 if v[i] >= par[LIF_V_TH, i] + theta_i:
                     if par[LIF_RESETS, i] != 0.0:
                         v[i] = par[LIF_V_RESET, i]
@@ -678,8 +684,20 @@ def _delta_input(g, local, channels, ring_row):
 
 
 @njit
-def _synaptic_at(g, local, channels, s, h):
-    """Synaptic input of a neuron a time ``s`` into the step.
+def _decay_table(g, channels, n_sub, h):
+    """exp(-s / tau) of each synaptic block of group ``g`` at every half sub-step
+    s = m h / (2 n_sub), m = 0 .. 2 n_sub (computed once per group and step)."""
+    c0 = channels.grp_ptr[g]
+    table = np.empty((channels.grp_ptr[g + 1] - c0, 2 * n_sub + 1))
+    for c in range(c0, channels.grp_ptr[g + 1]):
+        for m in range(2 * n_sub + 1):
+            table[c - c0, m] = channels.decay[c] ** (m / (2.0 * n_sub))
+    return table
+
+
+@njit
+def _synaptic_at(g, local, channels, s, table, m):
+    """Synaptic input of a neuron a time ``s`` into the step (half sub-step ``m`` of ``table``).
 
     Returns (current in pA, total conductance in nS, sum of g * E_rev in pA); the input current
     at potential V is ``current + g_e - g * V``.
@@ -687,12 +705,13 @@ def _synaptic_at(g, local, channels, s, h):
     current = 0.0
     conductance = 0.0
     driven = 0.0
-    for c in range(channels.grp_ptr[g], channels.grp_ptr[g + 1]):
+    c0 = channels.grp_ptr[g]
+    for c in range(c0, channels.grp_ptr[g + 1]):
         kind = channels.kind[c]
         if kind == CH_DELTA:
             continue
         j = channels.block_start[c] + local
-        f = channels.decay[c] ** (s / h) if s > 0.0 else 1.0
+        f = table[c - c0, m]
         if kind == CH_EXP:
             current += channels.current[j] * f
         elif kind == CH_ALPHA:
@@ -705,48 +724,57 @@ def _synaptic_at(g, local, channels, s, h):
 
 
 @njit
-def _rk4_substep(model, g, local, i, s0, k, h, state, par, drive, channels):
-    """One RK4 sub-step of length ``k`` starting ``s0`` into the step, for the ODE models."""
-    c_a, g_a, e_a = _synaptic_at(g, local, channels, s0, h)
-    c_b, g_b, e_b = _synaptic_at(g, local, channels, s0 + k / 2, h)
-    c_c, g_c, e_c = _synaptic_at(g, local, channels, s0 + k, h)
-    y0 = state[:, i].copy()
-    d1 = _rhs(model, i, y0, par, drive + c_a + e_a, g_a)
-    d2 = _rhs(model, i, y0 + k / 2 * d1, par, drive + c_b + e_b, g_b)
-    d3 = _rhs(model, i, y0 + k / 2 * d2, par, drive + c_b + e_b, g_b)
-    d4 = _rhs(model, i, y0 + k * d3, par, drive + c_c + e_c, g_c)
-    state[:, i] = y0 + k / 6 * (d1 + 2 * d2 + 2 * d3 + d4)
+def _rk4_substep(model, g, local, i, sub, k, state, par, drive, channels, table):
+    """RK4 sub-step number ``sub`` (of length ``k``) of the step, for the ODE models.
+
+    The state is carried as four scalars (V and up to three more variables), so that the
+    innermost loop allocates nothing.
+    """
+    s0 = sub * k
+    c_a, g_a, e_a = _synaptic_at(g, local, channels, s0, table, 2 * sub)
+    c_b, g_b, e_b = _synaptic_at(g, local, channels, s0 + k / 2, table, 2 * sub + 1)
+    c_c, g_c, e_c = _synaptic_at(g, local, channels, s0 + k, table, 2 * sub + 2)
+    y0, y1, y2, y3 = state[0, i], state[1, i], state[2, i], state[3, i]
+    a0, a1, a2, a3 = _rhs(model, i, y0, y1, y2, y3, par, drive + c_a + e_a, g_a)
+    half = k / 2
+    b0, b1, b2, b3 = _rhs(model, i, y0 + half * a0, y1 + half * a1, y2 + half * a2,
+                          y3 + half * a3, par, drive + c_b + e_b, g_b)  # fmt: skip
+    d0, d1, d2, d3 = _rhs(model, i, y0 + half * b0, y1 + half * b1, y2 + half * b2,
+                          y3 + half * b3, par, drive + c_b + e_b, g_b)  # fmt: skip
+    f0, f1, f2, f3 = _rhs(model, i, y0 + k * d0, y1 + k * d1, y2 + k * d2, y3 + k * d3, par,
+                          drive + c_c + e_c, g_c)  # fmt: skip
+    sixth = k / 6
+    state[0, i] = y0 + sixth * (a0 + 2 * b0 + 2 * d0 + f0)
+    state[1, i] = y1 + sixth * (a1 + 2 * b1 + 2 * d1 + f1)
+    state[2, i] = y2 + sixth * (a2 + 2 * b2 + 2 * d2 + f2)
+    state[3, i] = y3 + sixth * (a3 + 2 * b3 + 2 * d3 + f3)
 
 
 @njit
-def _rhs(model, i, y, par, current_in, conductance):
-    """Time derivatives of the state vector ``y`` (V first); input = current_in - g V."""
-    dy = np.zeros_like(y)
-    v = y[STATE_V]
+def _rhs(model, i, v, y1, y2, y3, par, current_in, conductance):
+    """Time derivatives of (V, y1, y2, y3); the input current at V is current_in - g V."""
     if model == MODEL_HH:
         am, bm, ah, bh, an, bn = hh_rates(v)
-        m, hg, n = y[HH_M], y[HH_H], y[HH_N]
+        m, hg, n = y1, y2, y3
         i_na = par[HH_G_NA, i] * m * m * m * hg * (v - par[HH_E_NA, i])
         i_k = par[HH_G_K, i] * n * n * n * n * (v - par[HH_E_K, i])
         i_l = par[HH_G_L, i] * (v - par[HH_E_L, i])
-        dy[STATE_V] = (current_in - conductance * v - i_na - i_k - i_l) / par[HH_C_M, i]
-        dy[HH_M] = am * (1 - m) - bm * m
-        dy[HH_H] = ah * (1 - hg) - bh * hg
-        dy[HH_N] = an * (1 - n) - bn * n
-    elif model == MODEL_ADEX:
+        dv = (current_in - conductance * v - i_na - i_k - i_l) / par[HH_C_M, i]
+        return dv, am * (1 - m) - bm * m, ah * (1 - hg) - bh * hg, an * (1 - n) - bn * n
+    if model == MODEL_ADEX:
         v = min(v, par[ADEX_V_PEAK, i])  # as NEST: keeps exp() finite during the upstroke
-        w = y[ADEX_W]
+        w = y1
         g_l = par[ADEX_G_L, i]
         delta_t = par[ADEX_DELTA_T, i]
         spike_current = g_l * delta_t * np.exp((v - par[ADEX_V_T, i]) / delta_t)
         leak = -g_l * (v - par[ADEX_E_L, i])
-        dy[STATE_V] = (leak + spike_current - w + current_in - conductance * v) / par[ADEX_C_M, i]
-        dy[ADEX_W] = (par[ADEX_A, i] * (v - par[ADEX_E_L, i]) - w) / par[ADEX_TAU_W, i]
-    else:  # MODEL_LIF_COND; the adaptation current is inside current_in
-        c_m = par[LIF_C_M, i]
-        leak = -c_m / par[LIF_TAU_M, i] * (v - par[LIF_E_L, i])
-        dy[STATE_V] = (leak + current_in - conductance * v) / c_m
-    return dy
+        dv = (leak + spike_current - w + current_in - conductance * v) / par[ADEX_C_M, i]
+        dw = (par[ADEX_A, i] * (v - par[ADEX_E_L, i]) - w) / par[ADEX_TAU_W, i]
+        return dv, dw, 0.0, 0.0
+    # MODEL_LIF_COND; the adaptation current is inside current_in
+    c_m = par[LIF_C_M, i]
+    leak = -c_m / par[LIF_TAU_M, i] * (v - par[LIF_E_L, i])
+    return (leak + current_in - conductance * v) / c_m, 0.0, 0.0, 0.0
 
 
 @njit
