@@ -15,7 +15,7 @@ DISPLAY_PKGS ?= libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
                 libxcb-render-util0 libxcb-xkb1 libxkbcommon-x11-0 libxcb-randr0 \
                 libxcb-shape0 libxcb-xinerama0
 
-.PHONY: all venv venv-test sysdeps test run bench clean distclean format schema
+.PHONY: all venv venv-test sysdeps test run bench bench-env clean distclean format schema
 
 all: test
 
@@ -89,12 +89,24 @@ run: $(VENV)/.installed
 	  $(VENV)/bin/spikestudio open $(DEMO); \
 	fi
 
-bench:
-	@if [ -f benchmarks/run_all.py ]; then \
-	  $(MAKE) --no-print-directory $(VENV)/.installed && $(VPY) benchmarks/run_all.py; \
-	else \
-	  echo "no benchmarks yet"; \
-	fi
+# --- benchmarks ---------------------------------------------------------------
+# SpikeStudio runs in $(VENV); the peers (Brian2 cpp_standalone, NEST) in their own venv, so the
+# main one is untouched (Brian2 needs numpy<2.4 on Python 3.11). A peer that cannot be
+# installed gives rows that say "not installed". Options: make bench BENCH_ARGS="--quick".
+PEERS_VENV ?= .venv-peers
+BENCH_ARGS ?=
+
+bench-env: $(PEERS_VENV)/.installed
+
+$(PEERS_VENV)/.installed: benchmarks/requirements-peers.txt
+	$(PYTHON) -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/python -m pip install -r benchmarks/requirements-peers.txt
+	touch $@
+
+bench: $(VENV)/.installed
+	@$(MAKE) --no-print-directory bench-env || \
+	  echo "bench: could not set up $(PEERS_VENV); the peers' rows will say 'not installed'"
+	$(VPY) benchmarks/run_all.py --peers-python $(PEERS_VENV)/bin/python $(BENCH_ARGS)
 
 # --- cleaning -----------------------------------------------------------------
 clean:

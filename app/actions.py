@@ -75,6 +75,7 @@ ACTION_SPECS: dict[str, tuple[str, object, str | None, str]] = {
     "run": ("&Run", "F5", "run", "Run the simulation"),
     "pause": ("&Pause", "F6", "pause", "Pause the simulation"),
     "step": ("&Step", "F10", "step", "Advance the simulation by one chunk"),
+    "step_dt": ("Step One &dt", "Shift+F10", "step", "Advance the simulation by one time step"),
     "stop": ("S&top", "Shift+F5", "stop", "Stop the simulation"),
     "preferences": ("&Preferences…", [Key.Preferences, "Ctrl+,"], "preferences", "Change settings"),
     "getting_started": ("&Getting Started", Key.HelpContents, "help", "How to build a network"),
@@ -82,7 +83,7 @@ ACTION_SPECS: dict[str, tuple[str, object, str | None, str]] = {
 }
 
 CHECKABLE = {"history", "minimap", "dark_theme"}
-SIMULATION = ("run", "pause", "step", "stop")
+SIMULATION = ("run", "pause", "step", "step_dt", "stop")
 
 
 class Actions:

@@ -1,6 +1,6 @@
 """The ``spikestudio`` command.
 
-``run``, ``validate`` and ``catalog`` never import Qt (``run`` loads it only to draw
+``run``, ``validate``, ``catalog`` and ``map`` never import Qt (``run`` loads it only to draw
 ``report.png``); ``open`` and the bare command start the desktop application.
 
 Exit codes: 0 success, 1 a file or a run failed, 2 usage error, 3 internal error (a bug),
@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    parser.set_defaults(handler=_cmd_open, file=None, screenshot=None)
+    parser.set_defaults(handler=_cmd_open, file=None, screenshot=None, run_ms=None)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     run = commands.add_parser(
@@ -111,6 +111,46 @@ def build_parser() -> argparse.ArgumentParser:
     )
     catalog.set_defaults(handler=_cmd_catalog)
 
+    map_ = commands.add_parser(
+        "map",
+        help="map a project onto neuromorphic hardware cores (no Qt)",
+        description=(
+            "Place a project's neurons on the cores of a hardware profile, check every "
+            "per-core limit and write mapping.json and mapping.png into the output folder. "
+            "With --run, simulate it and estimate energy from the spikes (see docs/hardware.md)."
+        ),
+    )
+    map_.add_argument("file", metavar="FILE", nargs="?", help="project file (.snnproj)")
+    map_.add_argument(
+        "--hardware",
+        metavar="NAME",
+        help="a profile id (see --list) or the path of a profile JSON file",
+    )
+    map_.add_argument("--list", action="store_true", help="list the hardware profiles and exit")
+    map_.add_argument(
+        "--run", action="store_true", help="simulate, then count events and estimate energy"
+    )
+    map_.add_argument("--duration", metavar="MS", type=float, help="simulated time in ms for --run")
+    map_.add_argument(
+        "--time-base",
+        choices=("real_time", "as_fast_as_possible"),
+        default="real_time",
+        help="wall time of the chip for energy: its real-time tick (default) or as fast as "
+        "possible",
+    )
+    map_.add_argument(
+        "--quantized",
+        action="store_true",
+        help="also run the quantized emulation (chip weight bits and tick) and compare spikes",
+    )
+    map_.add_argument(
+        "--out",
+        metavar="DIR",
+        help="output folder, created if needed (default: out/<file name without suffix>)",
+    )
+    map_.add_argument("--quiet", "-q", action="store_true", help="print nothing but errors")
+    map_.set_defaults(handler=_cmd_map)
+
     open_ = commands.add_parser(
         "open",
         help="open the desktop application (the default command)",
@@ -121,6 +161,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--screenshot",
         metavar="PNG",
         help="render the window offscreen into PNG and exit instead of showing it",
+    )
+    open_.add_argument(
+        "--run",
+        metavar="MS",
+        type=float,
+        dest="run_ms",
+        help="simulate MS ms of biological time in the window first (with --screenshot: "
+        "render the live plots, then exit)",
     )
     open_.set_defaults(handler=_cmd_open)
     return parser
@@ -408,6 +456,100 @@ def _doc_markdown(doc: str) -> list[str]:
     return out
 
 
+# -- map ---------------------------------------------------------------------------------------
+def _cmd_map(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.headless import default_out_dir
+    from engine.io.project_file import load_project
+    from engine.io.results import write_atomically
+    from hardware.profiles import ProfileError, list_profiles, load_profile
+    from hardware.report import draw_report, dumps, map_and_report
+
+    if args.list:
+        for name in list_profiles():
+            profile = load_profile(name)
+            print(f"{name:<14} {profile.name}  ({profile.cores_per_chip} cores/chip, "
+                  f"energy {profile.energy_scope})")  # fmt: skip
+        return EXIT_OK
+    if not args.file or not args.hardware:
+        _err(f"{PROG} map: error: FILE and --hardware NAME are required (or --list)")
+        return EXIT_USAGE
+    try:
+        profile = load_profile(args.hardware)
+    except ProfileError as err:
+        for problem in err.problems:
+            _err(f"{err.source}: {problem}")
+        return EXIT_FAILED
+    try:
+        project = load_project(args.file)
+        if args.duration is not None:
+            project.network.set_setting("duration_ms", args.duration)
+        report, mapping = map_and_report(
+            project.network,
+            profile,
+            run=args.run,
+            duration_ms=args.duration,
+            time_base=args.time_base,
+            quantized=args.quantized,
+            project_name=project.name,
+        )
+    except ProjectFileError as err:
+        for problem in err.problems:
+            _err(f"{args.file}: {problem}")
+        return EXIT_FAILED
+    except ValidationError as err:
+        _err(f"{args.file}: {err}")
+        return EXIT_FAILED
+    except (MemoryBudgetError, SimulationError) as err:
+        _err(f"{args.file}: {err}")
+        return EXIT_FAILED
+    out = Path(args.out) if args.out else default_out_dir(args.file)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        write_atomically(out / "mapping.json", lambda handle: handle.write(dumps(report)))
+        draw_report(report, mapping, out / "mapping.png")
+    except OSError as err:
+        where = f" ({err.filename})" if err.filename else ""
+        _err(f"{args.file}: cannot write the mapping{where}: {err.strerror or err}")
+        return EXIT_FAILED
+    if not args.quiet:
+        print(map_summary(report, out), end="")
+    return EXIT_OK
+
+
+def map_summary(report: dict[str, Any], out_dir: Any = None) -> str:
+    """The text ``spikestudio map`` prints: verdict, violations, energy."""
+    verdict = "fits" if report["fits"] else "does not fit"
+    lines = [
+        f"{report['hardware_name']}: {report['cores_used']} core(s) on "
+        f"{report['chips_used']} chip(s); {verdict}"
+    ]
+    for violation in report["violations"]:
+        if violation["severity"] != "info":
+            lines.append(f"  {violation['severity']}: {violation['message']}")
+    energy = report.get("energy")
+    if energy:
+
+        def joules(value: Any) -> str:
+            return "not priced" if value is None else f"{value:.4g} J"
+
+        split = (
+            "static and dynamic not separated"
+            if energy["scope"] == "all_in"
+            else f"static {joules(energy['static_j'])}, dynamic {joules(energy['dynamic_j'])}"
+        )
+        lines.append(
+            f"energy ({energy['time_base'].replace('_', ' ')}, {energy['scope'].replace('_', ' ')}"
+            f"): total {joules(energy['total_j'])}, {split}"
+        )
+        if energy["unpriced"]:
+            lines.append(f"  unpriced: {', '.join(energy['unpriced'])}")
+    if out_dir is not None:
+        lines.append(f"mapping in {out_dir}{os.sep}")
+    return "\n".join(lines) + "\n"
+
+
 # -- open --------------------------------------------------------------------------------------
 def _cmd_open(args: argparse.Namespace) -> int:
     try:
@@ -416,7 +558,7 @@ def _cmd_open(args: argparse.Namespace) -> int:
         _err(f"{PROG}: cannot start the desktop application, Qt is not usable here: {err}")
         _err("Simulations work without it: spikestudio run FILE")
         return EXIT_FAILED
-    return gui_main(args.file, screenshot=args.screenshot)
+    return gui_main(args.file, screenshot=args.screenshot, run_ms=args.run_ms)
 
 
 def console_main() -> None:

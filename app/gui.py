@@ -27,7 +27,9 @@ def has_display() -> bool:
     return any(os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
-def main(path: str | None = None, *, screenshot: str | None = None) -> int:
+def main(
+    path: str | None = None, *, screenshot: str | None = None, run_ms: float | None = None
+) -> int:
     """Open the editor, optionally on a project file.
 
     Parameters
@@ -37,6 +39,8 @@ def main(path: str | None = None, *, screenshot: str | None = None) -> int:
     screenshot
         If given, render the window offscreen into this PNG file and return instead of
         running the event loop.
+    run_ms
+        Simulate this many ms of biological time in the window (before the screenshot).
 
     Returns
     -------
@@ -54,7 +58,7 @@ def main(path: str | None = None, *, screenshot: str | None = None) -> int:
     from app.main_window import run
 
     qInstallMessageHandler(_quiet_offscreen_warnings)
-    return run(path, screenshot)
+    return run(path, screenshot, run_ms=run_ms)
 
 
 def _quiet_offscreen_warnings(kind, context, message: str) -> None:

@@ -74,6 +74,7 @@ from app.commands import (
     SetSettingCommand,
 )
 from app.settings import AppSettings
+from app.simulation import SimulationController, wait_for
 from engine import __version__
 from engine.errors import ProjectFileError, UnsupportedVersionError
 from engine.io.project_file import load_project, save_project
@@ -258,6 +259,8 @@ class MainWindow(QMainWindow):
         self.last_error_box: QMessageBox | None = None
         #: Whether closing saves geometry and dock layout (not for screenshots).
         self.persist_window_state = True
+        #: ``command -> reason or None``: set by the simulation to refuse edits while it runs.
+        self.edit_guard: Callable[[Any], str | None] | None = None
 
         self.view = GraphView()
         self.setCentralWidget(self.view)
@@ -295,6 +298,7 @@ class MainWindow(QMainWindow):
         self.view.set_minimap_visible(self.settings.show_minimap)
         self.menu_actions.dark_theme.setChecked(current_theme().name == "dark")
         self.set_document(Document(project, path))
+        self.simulation = SimulationController(self)
         MainWindow.windows.append(self)
         self.log(f"SpikeStudio {__version__} ready.")
 
@@ -420,7 +424,7 @@ class MainWindow(QMainWindow):
         view.addAction(a.reset_layout)
 
         simulation = bar.addMenu("&Simulation")
-        simulation.addActions([a.run, a.pause, a.step, a.stop])
+        simulation.addActions([a.run, a.pause, a.step, a.step_dt, a.stop])
         self.simulation_menu = simulation
 
         help_menu = bar.addMenu("&Help")
@@ -659,6 +663,10 @@ class MainWindow(QMainWindow):
         problem = command.problem() if hasattr(command, "problem") else None
         if problem:
             self._connection_refused(problem)
+            return False
+        refusal = self.edit_guard(command) if self.edit_guard is not None else None
+        if refusal:
+            self.log(refusal, "warning")
             return False
         self.undo_stack.push(command)
         return True
@@ -1444,6 +1452,7 @@ class MainWindow(QMainWindow):
             self.settings.save_window_state(self.saveGeometry(), self.saveState())
             self.settings.sync()
         self.autosaver.stop()
+        self.simulation.shutdown()
         self.quick_add.hide()
         self._detach_document(self.document)
         self.document = None
@@ -1454,7 +1463,10 @@ class MainWindow(QMainWindow):
 
 
 def run(
-    path: str | None, screenshot: str | None = None, settings: AppSettings | None = None
+    path: str | None,
+    screenshot: str | None = None,
+    settings: AppSettings | None = None,
+    run_ms: float | None = None,
 ) -> int:
     """Start the editor, optionally on a project; with ``screenshot`` render it to PNG and exit.
 
@@ -1467,6 +1479,9 @@ def run(
         without running the event loop.
     settings
         Settings to use (the user's by default).
+    run_ms
+        Simulate this much biological time in the window first (with ``screenshot``: then
+        render the window with its live plots and exit).
 
     Returns
     -------
@@ -1507,6 +1522,16 @@ def run(
         app.processEvents()
         window.view.fit_to_view()
         app.processEvents()
+        if run_ms is not None:
+            simulation = window.simulation
+            failed: list[str] = []
+            simulation.run_failed.connect(failed.append)
+            simulation.run(duration_ms=run_ms)
+            wait_for(lambda: simulation.state == "finished", timeout_s=max(60.0, run_ms / 50))
+            simulation.panel.redraw()
+            app.processEvents()
+            if failed:
+                print(f"spikestudio: the simulation stopped: {failed[0]}", file=sys.stderr)
         ok = window.grab().save(screenshot)
         window.close()
         if not ok:
@@ -1515,5 +1540,7 @@ def run(
         return 0
     window.show()
     QTimer.singleShot(0, window.offer_recovery)
+    if run_ms is not None:
+        QTimer.singleShot(300, lambda: window.simulation.run(duration_ms=run_ms))
     QTimer.singleShot(200, window.start_kernel_warmup)
     return app.exec()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QScrollArea,
     QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -438,6 +439,11 @@ class DistributionEditor(ValueEditor):
         """``"value"``, ``"uniform"`` or ``"normal"``."""
         return self.mode.currentData()
 
+    @property
+    def field(self) -> NumberField:
+        """The single-value field (shown in "fixed" mode), like a plain number editor's."""
+        return self.fields["value"]
+
     def _show_fields(self, mode: str) -> None:
         if mode == self._layout_mode:
             return
@@ -584,6 +590,12 @@ class ParamRow:
         return self.error.text() if not self.error.isHidden() else ""
 
 
+def is_live(type_id: str, spec: ParamSpec) -> bool:
+    """Whether a parameter may change while a simulation runs (``ParamSpec.live``; the
+    simulator's ``LIVE_PARAMS`` lists the same ones, and a catalog test keeps them equal)."""
+    return spec.live
+
+
 def _section(title: str) -> QLabel:
     label = QLabel(title.upper())
     label.setObjectName("sectionTitle")
@@ -609,6 +621,8 @@ class Inspector(QWidget):
     plasticity_requested = Signal(str, str)
     #: The user clicked a node named in the inspector (to select it).
     node_link_activated = Signal(str)
+    #: ``node_id, parameter``: pin a slider for a live-tunable parameter to the Controls panel.
+    pin_requested = Signal(str, str)
 
     def __init__(self, network: Network | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -902,6 +916,19 @@ class Inspector(QWidget):
                     )
                 )
                 row.editor.invalid.connect(lambda message, r=row: r.set_error(message))
+                if is_live(node_type.type_id, spec):
+                    row.label.setToolTip(
+                        f"{row.label.toolTip()}<br><i>Live: can change while a simulation runs.</i>"
+                    )
+                    pin = QToolButton()
+                    pin.setObjectName(f"pin_{spec.name}")
+                    pin.setText("⇲")
+                    pin.setAutoRaise(True)
+                    pin.setToolTip("Pin a slider for this live parameter to the Controls panel")
+                    pin.clicked.connect(
+                        lambda _=False, n=spec.name, i=node_id: self.pin_requested.emit(i, n)
+                    )
+                    grid.addWidget(pin, 2 * index, 3)
                 self.rows[spec.name] = row
             self._update_relevance()
 
@@ -1070,6 +1097,14 @@ class Inspector(QWidget):
         if self.name_edit is not None:
             self.name_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
             self.name_edit.selectAll()
+
+    def refuse_edit(self, node_id: str, name: str, message: str) -> None:
+        """Put the stored value back in a field whose edit was refused, and say why."""
+        if self.network is None or node_id != self.node_id or name not in self.rows:
+            return
+        row = self.rows[name]
+        row.editor.set_value(self.network.node(node_id).params[name])
+        row.set_error(message)
 
     def row(self, name: str) -> ParamRow:
         """The row of parameter (or setting) ``name`` currently shown."""

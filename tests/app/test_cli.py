@@ -339,7 +339,10 @@ def test_catalog_markdown(capsys) -> None:
     code, out, _ = run_cli(capsys, "catalog", "--markdown")
     assert code == 0
     assert "### LIF neurons (`population.lif`)" in out
-    assert "| `tau_m` | `10.0` | ms | in (0, 100000] ms | Membrane time constant |" in out
+    assert (
+        "| `tau_m` | `10.0` | ms | in (0, 100000] ms; or a distribution | Membrane time constant |"
+        in out
+    )
     assert "| Parameter | Default | Unit | Allowed values | Description |" in out
 
 

@@ -11,7 +11,7 @@ from engine.errors import MemoryBudgetError, SimulationError, ValidationError
 from engine.io.project_file import load_project
 from engine.model.network import Network
 from engine.sim.compiler import compile_network
-from engine.sim.simulator import Simulator
+from engine.sim.simulator import LIVE_PARAMS, Simulator
 
 DEMO = Path(__file__).parents[2] / "projects" / "stdp_demo.snnproj"
 
@@ -238,3 +238,46 @@ def test_demo_project_weights_change():
     assert final.std() > initial.std() * 1.1, "STDP spreads the weight distribution"
     rates = chunk.group_counts.sum(0) / [g.size for g in sim.compiled.groups] / 2.0
     assert all(rate > 0.5 for rate in rates), rates
+
+
+def _network_with(type_id: str):
+    """A small network holding a node of ``type_id``, wired so that it takes part."""
+    from engine.model.catalog import default_catalog
+
+    net = Network()
+    category = default_catalog().get(type_id).category
+    if category == "population":
+        node = net.add_node(type_id, "x", {"size": 3})
+        return net, node
+    lif = net.add_node("population.lif", "lif", {"size": 3})
+    if category == "encoder":
+        node = net.add_node(type_id, "x", {"size": 3})
+        if type_id == "encoder.dc":
+            net.add_link(node.id, "out", lif.id, "current")
+        else:
+            net.connect_groups(node.id, lif.id)
+        return net, node
+    source = net.add_node("encoder.poisson", "in", {"size": 3})
+    projection = net.connect_groups(source.id, lif.id)
+    node = net.add_node(type_id, "x")
+    net.add_link(node.id, "out", projection.id, "plasticity")
+    if type_id == "plasticity.reward_stdp":
+        reward = net.add_node("modulator.reward", "reward")
+        net.add_link(reward.id, "out", node.id, "modulator")
+    return net, node
+
+
+@pytest.mark.parametrize(
+    ("type_id", "name"), [(t, n) for t, names in LIVE_PARAMS.items() for n in names]
+)
+def test_every_live_parameter_changes_a_running_simulation(type_id, name):
+    from engine.model.catalog import default_catalog
+
+    net, node = _network_with(type_id)
+    sim = Simulator(net)
+    sim.advance(10)
+    spec = default_catalog().get(type_id).param(name)
+    value = min(spec.default + 1.0, spec.high) if spec.high is not None else spec.default + 1.0
+    sim.set_live_param(node.id, type_id, name, value)
+    sim.advance(10)
+    assert sim.time_ms == pytest.approx(2.0)

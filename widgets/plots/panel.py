@@ -1,0 +1,208 @@
+"""The Plots panel: live plots as docks (detachable, rearrangeable), redrawn from one timer.
+
+Which plots are shown is part of the project's view state (``view["plots"]``, a list of
+``{"kind": ...}`` entries), so each project opens with its own choice. Chunks go to every plot
+as they arrive (a cheap copy into ring buffers); the :class:`QTimer` redraws the plots that
+received data at :data:`FRAME_MS` intervals, never once per chunk.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel, QMainWindow, QToolBar, QWidget
+
+from widgets.plots.base import LivePlot, RunInfo
+from widgets.plots.raster import RasterPlot
+from widgets.plots.rates import RatePlot
+from widgets.plots.traces import TracePlot
+from widgets.plots.weights import WeightPlot
+
+if TYPE_CHECKING:
+    from engine.sim.simulator import Chunk
+
+#: Redraw interval (ms): 30 frames per second at most.
+FRAME_MS = 33
+PLOT_KINDS: dict[str, tuple[str, type[LivePlot]]] = {
+    "raster": ("Raster", RasterPlot),
+    "rates": ("Rates", RatePlot),
+    "traces": ("Membrane", TracePlot),
+    "weights": ("Weights", WeightPlot),
+}
+DEFAULT_PLOTS = ("raster", "rates", "traces")
+HISTORY_CHOICES_MS = (200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0)
+
+
+class PlotDock(QDockWidget):
+    """A plot's dock; closing it (its x button) unticks the plot."""
+
+    closed = Signal()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        super().closeEvent(event)
+        self.closed.emit()
+
+
+class PlotsPanel(QMainWindow):
+    """Live plots of the running simulation.
+
+    Parameters
+    ----------
+    history_ms
+        Simulated time every plot keeps (the ring buffers' size).
+    """
+
+    #: ``(message)`` for the status bar and the Messages panel.
+    message = Signal(str)
+    #: The set of shown plots changed: the new ``view["plots"]`` list.
+    plots_changed = Signal(list)
+
+    def __init__(self, history_ms: float = 1000.0, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowFlags(Qt.WindowType.Widget)
+        self.setDockNestingEnabled(True)
+        self.setDockOptions(
+            QMainWindow.DockOption.AllowNestedDocks
+            | QMainWindow.DockOption.AllowTabbedDocks
+            | QMainWindow.DockOption.AnimatedDocks
+        )
+        self.history_ms = float(history_ms)
+        self.info: RunInfo | None = None
+        self.plots: dict[str, LivePlot] = {}
+        self.docks: dict[str, QDockWidget] = {}
+        self.frames = 0
+        self._frame_times: list[float] = []
+        self.fps = 0.0
+        central = QLabel("Press Run (F5) to simulate; the plots fill as the network runs.")
+        central.setObjectName("placeholder")
+        central.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        central.setMaximumSize(QSize(0, 0))
+        self.setCentralWidget(central)
+
+        self.toolbar = QToolBar("Plots")
+        self.toolbar.setObjectName("plots_toolbar")
+        self.toolbar.setMovable(False)
+        self.toolbar.setIconSize(QSize(14, 14))
+        self.toggles: dict[str, QAction] = {}
+        for kind, (title, _) in PLOT_KINDS.items():
+            action = self.toolbar.addAction(title)
+            action.setCheckable(True)
+            action.setToolTip(f"Show the {title.lower()} plot")
+            action.toggled.connect(lambda on, k=kind: self._toggled(k, on))
+            self.toggles[kind] = action
+        self.toolbar.addSeparator()
+        self.toolbar.addWidget(QLabel(" window "))
+        self.history_combo = QComboBox()
+        self.history_combo.setToolTip("Simulated time the plots keep and show")
+        for ms in HISTORY_CHOICES_MS:
+            self.history_combo.addItem(f"{ms / 1000:g} s" if ms >= 1000 else f"{ms:g} ms", ms)
+        self.history_combo.setCurrentIndex(HISTORY_CHOICES_MS.index(1000.0))
+        self.history_combo.currentIndexChanged.connect(
+            lambda i: self.set_history_ms(self.history_combo.itemData(i))
+        )
+        self.toolbar.addWidget(self.history_combo)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(FRAME_MS)
+        self.timer.timeout.connect(self.redraw)
+        self.set_plot_choice([{"kind": k} for k in DEFAULT_PLOTS])
+
+    # -- which plots ------------------------------------------------------------------------------
+    def plot_choice(self) -> list[dict[str, Any]]:
+        """What ``view["plots"]`` should hold for the current choice."""
+        return [{"kind": kind} for kind in PLOT_KINDS if kind in self.plots]
+
+    def set_plot_choice(self, entries: list[Any]) -> None:
+        """Show the plots named by ``entries`` (``view["plots"]``; unknown kinds are ignored;
+        an empty list means the default choice)."""
+        kinds = [e.get("kind") for e in entries if isinstance(e, dict)]
+        kinds = [k for k in kinds if k in PLOT_KINDS] or list(DEFAULT_PLOTS)
+        for kind, action in self.toggles.items():
+            action.blockSignals(True)
+            action.setChecked(kind in kinds)
+            action.blockSignals(False)
+            self._show(kind, kind in kinds)
+
+    def _toggled(self, kind: str, on: bool) -> None:
+        self._show(kind, on)
+        self.plots_changed.emit(self.plot_choice())
+
+    def _show(self, kind: str, on: bool) -> None:
+        if on and kind not in self.plots:
+            title, cls = PLOT_KINDS[kind]
+            plot = cls(self.history_ms)
+            plot.message.connect(self.message)
+            dock = PlotDock(title, self)
+            dock.setObjectName(f"plot_{kind}")
+            dock.setWidget(plot)
+            dock.setFeatures(
+                QDockWidget.DockWidgetFeature.DockWidgetMovable
+                | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            )
+            dock.closed.connect(lambda k=kind: self.toggles[k].setChecked(False))
+            previous = [self.docks[k] for k in PLOT_KINDS if k in self.docks]
+            if previous:
+                self.splitDockWidget(previous[-1], dock, Qt.Orientation.Horizontal)
+            else:
+                self.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, dock)
+            self.plots[kind] = plot
+            self.docks[kind] = dock
+            if self.info is not None:
+                plot.start_run(self.info)
+        elif not on and kind in self.plots:
+            dock = self.docks.pop(kind)
+            self.plots.pop(kind)
+            self.removeDockWidget(dock)
+            dock.deleteLater()
+
+    # -- data -------------------------------------------------------------------------------------
+    def start_run(self, info: RunInfo) -> None:
+        """A new run: every plot resets its buffers for ``info``."""
+        self.info = info
+        for plot in self.plots.values():
+            plot.start_run(info)
+        self.redraw()
+
+    def append_chunk(self, chunk: Chunk) -> None:
+        for plot in self.plots.values():
+            plot.append_chunk(chunk)
+        if not self.timer.isActive():
+            self.timer.start()
+
+    def set_running(self, running: bool) -> None:
+        """Redraw on the timer while running; once more when it stops."""
+        if running:
+            self.timer.start()
+        else:
+            self.timer.stop()
+            self.redraw()
+            rates = self.plots.get("rates")
+            if rates is not None:
+                rates.update_isi()  # otherwise only every few frames
+
+    def set_history_ms(self, history_ms: float) -> None:
+        self.history_ms = float(history_ms)
+        for plot in self.plots.values():
+            plot.set_history_ms(history_ms)
+
+    def redraw(self) -> None:
+        drew = False
+        for plot in self.plots.values():
+            if plot.dirty:
+                plot.redraw()
+                drew = True
+        if drew:
+            self.frames += 1
+            now = time.perf_counter()
+            self._frame_times.append(now)
+            while self._frame_times and now - self._frame_times[0] > 1.0:
+                self._frame_times.pop(0)
+            self.fps = float(len(self._frame_times))
+
+    def plot(self, kind: str) -> LivePlot | None:
+        return self.plots.get(kind)

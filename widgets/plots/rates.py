@@ -1,0 +1,158 @@
+"""Population rates (Hz, smoothed) over the history window, with an ISI histogram and CV.
+
+Rates come from ``Chunk.group_counts`` (every group, recorded or not), summed into bins of
+:data:`BIN_MS` and smoothed with a Gaussian at redraw. The ISI panel uses the spikes of the
+recorded populations in the window; it is recomputed a few times a second, not every frame.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyqtgraph as pg
+
+from widgets.plots.base import LivePlot, RunInfo, population_color
+from widgets.plots.buffers import BinnedCounts, SpikeBuffer
+
+if TYPE_CHECKING:
+    from engine.sim.simulator import Chunk
+
+BIN_MS = 1.0
+SMOOTH_MS = 10.0
+#: Redraws between two ISI histograms.
+ISI_EVERY = 8
+
+
+def smooth(values: np.ndarray, sigma_bins: float) -> np.ndarray:
+    """Gaussian smoothing along axis 0 (edges use the data that exist)."""
+    if sigma_bins <= 0 or values.shape[0] < 3:
+        return values
+    half = min(int(np.ceil(3 * sigma_bins)), (values.shape[0] - 1) // 2)
+    x = np.arange(-half, half + 1)
+    kernel = np.exp(-0.5 * (x / sigma_bins) ** 2)
+    out = np.empty_like(values, dtype=np.float64)
+    ones = np.convolve(np.ones(values.shape[0]), kernel, mode="same")
+    for j in range(values.shape[1]):
+        out[:, j] = np.convolve(values[:, j], kernel, mode="same") / ones
+    return out
+
+
+def isi_stats(times: np.ndarray, neurons: np.ndarray) -> tuple[np.ndarray, float]:
+    """Interspike intervals (ms) of every neuron, pooled, and their coefficient of variation
+    (std / mean of the pooled intervals; NaN with fewer than two intervals)."""
+    if times.size < 2:
+        return np.zeros(0), float("nan")
+    order = np.lexsort((times, neurons))
+    t, n = times[order], neurons[order]
+    same = n[1:] == n[:-1]
+    isi = np.diff(t)[same]
+    if isi.size < 2:
+        return isi, float("nan")
+    return isi, float(isi.std() / isi.mean()) if isi.mean() > 0 else float("nan")
+
+
+class RatePlot(LivePlot):
+    """Smoothed population rates, and the ISI distribution of one population."""
+
+    kind = "rates"
+
+    def __init__(self, history_ms: float = 1000.0, parent=None):
+        super().__init__("Rates", history_ms, parent)
+        self.plot.setLabel("left", "rate", "Hz")
+        self.plot.setLabel("bottom", "time", "ms")
+        self.plot.setClipToView(True)
+        self.legend = self.plot.addLegend(offset=(5, 5), labelTextSize="8pt")
+        self.isi_plot = self.graphics.addPlot(row=0, col=1)
+        self.isi_plot.setLabel("bottom", "ISI", "ms")
+        self.isi_plot.setLabel("left", "count")
+        self.isi_plot.setMaximumWidth(200)
+        self._add_export_actions(self.isi_plot)
+        self.isi_plot.getAxis("bottom").enableAutoSIPrefix(False)
+        self.isi_curve = self.isi_plot.plot(
+            stepMode="center", fillLevel=0, brush=(0, 114, 178, 120), pen=pg.mkPen("#0072B2")
+        )
+        self.isi_text = pg.TextItem(anchor=(1, 0), color="#444")
+        self.isi_text.setParentItem(self.isi_plot.getViewBox())
+        self.isi_group = 0  # index among recorded groups
+        self.curves: list[pg.PlotDataItem] = []
+        self.bins: BinnedCounts | None = None
+        self.spikes = SpikeBuffer(500_000)
+        self.sizes = np.ones(0)
+        self.cv = float("nan")
+        self.isi = np.zeros(0)
+
+    def start_run(self, info: RunInfo) -> None:
+        super().start_run(info)
+        for curve in self.curves:
+            self.plot.removeItem(curve)
+        self.legend.clear()
+        self.curves = [
+            self.plot.plot(
+                pen=pg.mkPen(population_color(i), width=1.5), name=g.name, skipFiniteCheck=True
+            )
+            for i, g in enumerate(info.groups)
+        ]
+        self.sizes = np.array([max(g.size, 1) for g in info.groups], dtype=np.float64)
+        n_bins = int(np.ceil(self.history_ms / BIN_MS))
+        self.bins = BinnedCounts(n_bins, max(len(info.groups), 1), dtype=np.float64)
+        self.spikes.clear()
+        self.isi_group = min(self.isi_group, max(len(info.recorded_groups) - 1, 0))
+
+    def append_chunk(self, chunk: Chunk) -> None:
+        super().append_chunk(chunk)
+        if self.bins is None or chunk.n_steps == 0:
+            return
+        steps = chunk.step_start + np.arange(chunk.n_steps)
+        bins = np.floor(steps * chunk.dt_ms / BIN_MS + 1e-9).astype(np.int64)
+        starts = np.flatnonzero(np.r_[True, np.diff(bins) > 0])
+        sums = np.add.reduceat(chunk.group_counts.astype(np.float64), starts, axis=0)
+        self.bins.advance_to(int(bins[-1]))
+        self.bins.add_block(bins[starts], sums)
+        self.spikes.append(chunk.spike_times_ms, chunk.spike_neurons)
+        self.spikes.trim(chunk.t_stop_ms - self.history_ms)
+
+    def rates(self) -> tuple[np.ndarray, np.ndarray]:
+        """Bin centres (ms) and smoothed rates (Hz, one column per group) of complete bins."""
+        if self.bins is None or self.bins.last_bin < 0:
+            return np.zeros(0), np.zeros((0, len(self.sizes)))
+        last = self.bins.last_bin
+        valid = min(self.bins.n_bins, last + 1)
+        counts = self.bins.ordered()[-valid:]
+        index = np.arange(last - valid + 1, last + 1)
+        if self.t_now < (last + 1) * BIN_MS - 1e-9:  # the newest bin is still filling
+            counts, index = counts[:-1], index[:-1]
+        centres = (index + 0.5) * BIN_MS
+        hz = counts / self.sizes[None, :] / (BIN_MS / 1000.0)
+        return centres, smooth(hz, SMOOTH_MS / BIN_MS)
+
+    def draw(self) -> None:
+        centres, hz = self.rates()
+        for j, curve in enumerate(self.curves):
+            curve.setData(centres, hz[:, j], skipFiniteCheck=True)
+        if hz.size:
+            self.sticky_y(self.plot, 0.0, float(hz.max()))
+        self.scroll_x()
+        if self.redraws % ISI_EVERY == 1 or self.isi.size == 0:
+            self.update_isi()
+
+    def update_isi(self) -> None:
+        if self.info is None or not self.info.recorded_groups:
+            return
+        group = self.info.recorded_groups[self.isi_group]
+        times, neurons = self.spikes.data()
+        mine = (neurons >= group.start) & (neurons < group.start + group.size)
+        self.isi, self.cv = isi_stats(times[mine], neurons[mine])
+        if self.isi.size:
+            top = max(float(np.percentile(self.isi, 99)), 1.0)
+            counts, edges = np.histogram(self.isi, bins=40, range=(0.0, top))
+            self.isi_curve.setData(edges, counts)
+        else:
+            self.isi_curve.setData([0.0, 1.0], [0])
+        cv = "n/a" if np.isnan(self.cv) else f"{self.cv:.2f}"
+        self.isi_text.setText(f"{group.name}\nCV = {cv}")
+        self.isi_text.setPos(self.isi_plot.getViewBox().width(), 0)
+
+    def data(self) -> dict[str, np.ndarray]:
+        centres, hz = self.rates()
+        return {"time_ms": centres, "rate_hz": hz, "isi_ms": self.isi}
