@@ -247,6 +247,18 @@ def copy_to_clipboard(fragment: Mapping[str, Any], clipboard: QClipboard | None 
     (clipboard or QGuiApplication.clipboard()).setMimeData(mime)
 
 
+def release_clipboard(clipboard: QClipboard | None = None) -> None:
+    """Before the application quits, leave a copied fragment on the clipboard as plain text.
+
+    Qt still holding a QMimeData made in Python when the interpreter shuts down crashes the
+    process on exit; plain text is owned by Qt, and paste still recognises it.
+    """
+    clipboard = clipboard or QGuiApplication.clipboard()
+    mime = clipboard.mimeData()
+    if mime is not None and mime.hasFormat(FRAGMENT_MIME):
+        clipboard.setText(mime.text())
+
+
 def clipboard_text(clipboard: QClipboard | None = None) -> str | None:
     """The clipboard's fragment text, if it might hold one."""
     mime = (clipboard or QGuiApplication.clipboard()).mimeData()

@@ -58,6 +58,7 @@ from app.clipboard import (
     instantiate,
     make_fragment,
     parse_fragment,
+    release_clipboard,
 )
 from app.commands import (
     AddAnnotationCommand,
@@ -1496,6 +1497,7 @@ def run(
         )
         app = QApplication(sys.argv[:1])
     app.setApplicationName("SpikeStudio")
+    app.aboutToQuit.connect(release_clipboard)
     app.setOrganizationName("SpikeStudio")
     app.setApplicationVersion(__version__)
     app.setWindowIcon(app_icon())
