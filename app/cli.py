@@ -461,8 +461,8 @@ def _cmd_map(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from app.headless import default_out_dir
+    from engine.io.atomic import write_atomically
     from engine.io.project_file import load_project
-    from engine.io.results import write_atomically
     from hardware.profiles import ProfileError, list_profiles, load_profile
     from hardware.report import draw_report, dumps, map_and_report
 

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from engine.errors import SpikeStudioError, ValidationError
+from engine.io.atomic import write_atomically
 from engine.io.project_file import load_project
-from engine.io.results import RunRecord, write_atomically
+from engine.io.results import RunRecord
 from engine.sim.compiler import compile_network
 from engine.sim.simulator import Simulator
 

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.io.results import RunRecord, write_atomically
+from engine.io.atomic import write_atomically
+from engine.io.results import RunRecord
 
 WIDTH = 1600
 MARGIN_LEFT = 110

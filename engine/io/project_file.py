@@ -17,13 +17,13 @@ import json
 import math
 import numbers
 import os
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from engine import __version__
 from engine.errors import ProjectFileError, UnsupportedVersionError, ValidationError
+from engine.io.atomic import write_bytes_atomically
 from engine.model.catalog import NodeCatalog, NodeType, default_catalog
 from engine.model.network import MAX_NAME_LENGTH, SETTINGS, Link, Network, Node
 from engine.model.project import Project, empty_view
@@ -238,56 +238,9 @@ def save_project(project: Project, path: str | os.PathLike[str]) -> None:
     if path.is_symlink():
         path = Path(os.path.realpath(path))
     data = _dumps(project, str(path)).encode("utf-8")
-    folder = path.parent
-    fd, tmp = _create_temporary(folder, path.name)
-    try:
-        try:
-            _write_all(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _sync_folder(folder)
+    write_bytes_atomically(path, data)
     if project.network.base_dir is None:  # relative file parameters now follow the file
         project.network.base_dir = path.resolve().parent
-
-
-def _create_temporary(folder: Path, name: str) -> tuple[int, Path]:
-    # Not tempfile.mkstemp: its files are private (0600), and a project saved for the first
-    # time should get the usual permissions (0666 minus the umask).
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"
-        try:
-            return os.open(tmp, flags, 0o666), tmp
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"could not create a temporary file next to {name} in {folder}")
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); some systems cannot open a folder, which is fine."""
-    try:
-        dir_fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
 
 
 # -- reading ----------------------------------------------------------------------------------

@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import math
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from engine import __version__
+from engine.io.atomic import write_atomically
 from engine.sim.compiler import CompiledNetwork, GroupInfo
 from engine.sim.simulator import Chunk, Simulator
 
@@ -427,43 +426,6 @@ def load_results(path: str | os.PathLike[str]) -> dict[str, np.ndarray]:
     """Read a ``results.npz`` back into ``{key: array}`` (never unpickles anything)."""
     with np.load(path, allow_pickle=False) as data:
         return {key: data[key] for key in data.files}
-
-
-def write_atomically(path: str | os.PathLike[str], write, *, binary: bool = False) -> None:
-    """Call ``write(handle)`` on a temporary file next to ``path``, then rename it over ``path``.
-
-    The file is flushed and synced before the rename, so a crash leaves the old file or the new
-    one, never a partial file. A new file gets the usual permissions (0666 minus the umask),
-    an existing one keeps its own.
-    """
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = _create_temporary(folder, path.name)
-    try:
-        mode = "wb" if binary else "w"
-        kwargs = {} if binary else {"encoding": "utf-8", "newline": "\n"}
-        with os.fdopen(fd, mode, **kwargs) as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _create_temporary(folder: Path, name: str) -> tuple[int, Path]:
-    # not tempfile.mkstemp, whose files are private (0600)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        tmp = folder / f".{name}.{secrets.token_hex(4)}.tmp"
-        try:
-            return os.open(tmp, flags, 0o666), tmp
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"could not create a temporary file next to {name} in {folder}")
 
 
 def _cat(parts: list[np.ndarray], dtype) -> np.ndarray:
