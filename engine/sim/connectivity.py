@@ -36,30 +36,14 @@ from typing import Any
 import numpy as np
 
 from engine.errors import ValidationError
+from engine.nodes.projections import CONNECTIVITY_RULES, KERNELS
 
-#: Rules that only draw (pre, post) pairs; weights and delays then come from the parameters.
-PAIR_RULES = (
-    "all_to_all",
-    "one_to_one",
-    "fixed_probability",
-    "fixed_indegree",
-    "fixed_outdegree",
-    "distance",
-)
-#: Every rule; ``conv2d`` and ``explicit`` also give each synapse its weight.
-RULES = (*PAIR_RULES, "conv2d", "explicit")
-#: Named kernels of the ``conv2d`` rule (see :func:`kernel_bank`), and ``file``.
-KERNEL_PRESETS = (
-    "identity",
-    "sobel_x",
-    "sobel_y",
-    "laplacian",
-    "gaussian_blur",
-    "on_center",
-    "off_center",
-    "edges",
-    "on_off",
-)
+#: Every rule, as the projection types declare them; ``conv2d`` and ``explicit`` also give
+#: each synapse its weight, the others only draw (pre, post) pairs.
+RULES = CONNECTIVITY_RULES
+PAIR_RULES = tuple(rule for rule in RULES if rule not in ("conv2d", "explicit"))
+#: Named kernels of the ``conv2d`` rule (see :func:`kernel_bank`); the declaration adds "file".
+KERNEL_PRESETS = tuple(kernel for kernel in KERNELS if kernel != "file")
 #: Half-width, in sigmas, of the window a Gaussian distance profile is drawn in:
 #: exp(-c^2 / 2) = 1e-6 of the peak.
 GAUSSIAN_CUTOFF_SIGMAS = math.sqrt(2.0 * math.log(1e6))
