@@ -6,6 +6,8 @@ VENV   := .venv
 VPY    := $(VENV)/bin/python
 DEMO   ?= projects/stdp_demo.snnproj
 PYTEST_ARGS ?=
+# make test reruns these with NUMBA_DISABLE_JIT=1, so that the kernels' Python form runs too.
+JIT_FREE_TESTS = tests/engine
 
 # System libraries Qt needs for the offscreen platform (Debian package names).
 SYSDEPS_PKGS ?= libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 \
@@ -59,12 +61,7 @@ test: sysdeps venv-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	QT_QPA_PLATFORM=offscreen $(VPY) -m pytest $(PYTEST_ARGS)
-	@if [ -d tests/engine ]; then \
-	  echo "NUMBA_DISABLE_JIT=1 QT_QPA_PLATFORM=offscreen $(VPY) -m pytest tests/engine -m 'not slow' -q"; \
-	  NUMBA_DISABLE_JIT=1 QT_QPA_PLATFORM=offscreen $(VPY) -m pytest tests/engine -m "not slow" -q; \
-	else \
-	  echo "tests/engine missing: skipping the NUMBA_DISABLE_JIT pass"; \
-	fi
+	NUMBA_DISABLE_JIT=1 QT_QPA_PLATFORM=offscreen $(VPY) -m pytest -m "not slow" -q $(JIT_FREE_TESTS)
 
 # Regenerate the JSON schema and the node-type reference in docs/file-format.md from the
 # catalog (tests/engine/test_schema.py fails until this is run after a catalog change).

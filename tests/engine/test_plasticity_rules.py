@@ -96,6 +96,7 @@ def pairing_change(frequency_hz, lag_ms, params):
     return chunk.weights[plastic][0] - 500.0
 
 
+@pytest.mark.slow
 def test_triplet_rule_reproduces_the_frequency_dependence_of_pairing():
     # Pfister & Gerstner (2006) Fig. 4 / Sjostrom et al. (2001): post-before-pre pairing
     # depresses at low frequency but potentiates at high frequency; pre-before-post
