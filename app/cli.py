@@ -214,6 +214,31 @@ def _err(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+#: What loading, building or running a project raises when the user's file or settings are
+#: at fault (every command that runs a project reports them the same way).
+PROJECT_ERRORS = (ProjectFileError, ValidationError, MemoryBudgetError, SimulationError)
+
+
+def _project_failed(file: str, err: Exception) -> int:
+    """Print a project error, one line per problem, naming the file; the exit code."""
+    if isinstance(err, ProjectFileError):
+        for problem in err.problems:
+            _err(f"{file}: {problem}")
+    elif isinstance(err, MemoryBudgetError):
+        _err(f"{file}: cannot build the network: {err}")
+    elif isinstance(err, SimulationError):
+        _err(f"{file}: the simulation failed: {err}")
+    else:
+        _err(f"{file}: {err}")
+    return EXIT_FAILED
+
+
+def _write_failed(file: str, what: str, err: OSError) -> int:
+    where = f" ({err.filename})" if err.filename else ""
+    _err(f"{file}: cannot write {what}{where}: {err.strerror or err}")
+    return EXIT_FAILED
+
+
 def _silence_stdout() -> None:
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -239,26 +264,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except OptionError as err:
         _err(f"{PROG} run: error: {err}")
         return EXIT_USAGE
-    except ProjectFileError as err:
-        for problem in err.problems:
-            _err(f"{args.file}: {problem}")
-        return EXIT_FAILED
-    except ValidationError as err:
-        _err(f"{args.file}: {err}")
-        return EXIT_FAILED
-    except MemoryBudgetError as err:
-        _err(f"{args.file}: cannot build the network: {err}")
-        return EXIT_FAILED
-    except SimulationError as err:
-        _err(f"{args.file}: the simulation failed: {err}")
-        return EXIT_FAILED
+    except PROJECT_ERRORS as err:
+        return _project_failed(args.file, err)
     except ReportError as err:
         _err(f"{args.file}: {err}")
         return EXIT_FAILED
     except OSError as err:
-        where = f" ({err.filename})" if err.filename else ""
-        _err(f"{args.file}: cannot write the results{where}: {err.strerror or err}")
-        return EXIT_FAILED
+        return _write_failed(args.file, "the results", err)
     return EXIT_OK
 
 
@@ -494,25 +506,15 @@ def _cmd_map(args: argparse.Namespace) -> int:
             quantized=args.quantized,
             project_name=project.name,
         )
-    except ProjectFileError as err:
-        for problem in err.problems:
-            _err(f"{args.file}: {problem}")
-        return EXIT_FAILED
-    except ValidationError as err:
-        _err(f"{args.file}: {err}")
-        return EXIT_FAILED
-    except (MemoryBudgetError, SimulationError) as err:
-        _err(f"{args.file}: {err}")
-        return EXIT_FAILED
+    except PROJECT_ERRORS as err:
+        return _project_failed(args.file, err)
     out = Path(args.out) if args.out else default_out_dir(args.file)
     try:
         out.mkdir(parents=True, exist_ok=True)
         write_atomically(out / "mapping.json", lambda handle: handle.write(dumps(report)))
         draw_report(report, mapping, out / "mapping.png")
     except OSError as err:
-        where = f" ({err.filename})" if err.filename else ""
-        _err(f"{args.file}: cannot write the mapping{where}: {err.strerror or err}")
-        return EXIT_FAILED
+        return _write_failed(args.file, "the mapping", err)
     if not args.quiet:
         print(map_summary(report, out), end="")
     return EXIT_OK
