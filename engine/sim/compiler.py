@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 import engine.sim.builders  # noqa: F401  (registers every builder)
-from engine.errors import MemoryBudgetError
+from engine.errors import MemoryBudgetError, ValidationError
 from engine.model.checks import check_network
 from engine.model.network import Network, Node
 from engine.sim import kernels as K
@@ -33,6 +33,12 @@ from engine.sim.connectivity import projection_expected_synapses
 
 #: Bytes one synapse costs while the network is built (index arrays, weights, delays, sorting).
 BUILD_BYTES_PER_SYNAPSE = 64
+#: Storage of one static synapse: 10 bytes (docs/engine.md, "Precision"). Weights are float32
+#: (relative rounding below 6e-8; currents still add up in float64), targets int32, delays
+#: uint16 steps.
+STATIC_TARGET_DTYPE = np.int32
+STATIC_WEIGHT_DTYPE = np.float32
+STATIC_DELAY_DTYPE = np.uint16
 #: Bytes one neuron costs (state, parameters, propagators, buffers).
 BYTES_PER_NEURON = 120
 
@@ -319,6 +325,13 @@ def _assemble_static(
         src = target = slot = np.zeros(0, np.int64)
         weight = np.zeros(0)
         delay = np.zeros(0, np.int32)
+    longest = int(delay.max()) if delay.size else 0
+    if longest > np.iinfo(STATIC_DELAY_DTYPE).max:
+        raise ValidationError(
+            f"a delay of {longest} steps is longer than the engine supports "
+            f"({np.iinfo(STATIC_DELAY_DTYPE).max} steps); use a larger dt_ms or shorter delays",
+            "simulation.max_delay_ms",
+        )
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
     ring_len = int(delay.max()) + 1 if delay.size else 2
@@ -326,9 +339,9 @@ def _assemble_static(
     params = np.array(stp_params, dtype=np.float64).reshape(-1, 3)
     static = K.Static(
         ptr,
-        target.astype(np.int64),
-        weight.astype(np.float64),
-        delay.astype(np.int64),
+        target.astype(STATIC_TARGET_DTYPE),
+        weight.astype(STATIC_WEIGHT_DTYPE),
+        delay.astype(STATIC_DELAY_DTYPE),
         np.zeros((ring_len, n_inputs)),
         slot.astype(np.int64) if stp_params else np.zeros(0, np.int64),
     )

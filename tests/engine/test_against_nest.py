@@ -436,6 +436,59 @@ def test_sparse_network_with_drawn_delays_identical():
     _assert_same_trains(ref.ours_spikes(sim, chunk, inh), theirs_i, "I")
 
 
+@pytest.mark.nest
+@pytest.mark.slow
+def test_float32_weights_change_no_spike(tmp_path):
+    """Static weights are stored in float32 (docs/engine.md, "Precision"). NEST, given the
+    float64 weights before that rounding (random values that float32 cannot hold exactly),
+    fires every spike of the sparse E/I network at the same step for 2 s."""
+    duration = 2000.0
+    trains = _inputs(7, duration)
+    rng = np.random.default_rng(11)
+    lists = {}
+    net = ref.new_network(duration, seed=1)
+    exc = ref.add_lif(net, "E", N_E, **EI_LIF)
+    inh = ref.add_lif(net, "I", N_I, **EI_LIF)
+    drive = {"rule": "one_to_one", "weight": W_IN, "delay_ms": 1.0, "tau_syn": TAU_EX}
+    ref.connect(net, ref.add_spike_times(net, "In E", trains[0]), exc, **drive)
+    ref.connect(net, ref.add_spike_times(net, "In I", trains[1]), inh, **drive)
+    sizes = {"E": N_E, "I": N_I}
+    for pre, post, low, high, tau in [
+        (exc, exc, 30.0, 90.0, TAU_EX),
+        (exc, inh, 30.0, 90.0, TAU_EX),
+        (inh, exc, -360.0, -120.0, TAU_IN),
+        (inh, inh, -360.0, -120.0, TAU_IN),
+    ]:
+        pairs = np.argwhere(rng.random((sizes[pre.name], sizes[post.name])) < 0.1)
+        pairs = pairs[pairs[:, 0] != pairs[:, 1]] if pre is post else pairs
+        weight = rng.uniform(low, high, len(pairs))
+        delay_steps = rng.integers(5, 31, len(pairs))
+        rows = np.column_stack([pairs, weight, delay_steps * DT])
+        path = tmp_path / f"{pre.name}{post.name}.npy"
+        np.save(path, rows)
+        assert np.any(weight.astype(np.float32) != weight)  # the rounding is real
+        lists[pre.name, post.name] = (pairs, weight, delay_steps)
+        ref.connect(net, pre, post, rule="explicit", layout="list", path=str(path), tau_syn=tau)
+    ref.record_spikes(net, exc, inh)
+    sim, chunk = ref.run_ours(net, duration)
+
+    def connect(e, i):
+        nodes = {"E": e, "I": i}
+        for (pre, post), (pairs, weight, delay_steps) in lists.items():
+            first_pre, first_post = nodes[pre][0].global_id, nodes[post][0].global_id
+            nest.Connect(
+                pairs[:, 0] + first_pre,
+                pairs[:, 1] + first_post,
+                "one_to_one",
+                {"weight": weight, "delay": delay_steps * DT},
+            )
+
+    _, _, (theirs_e, theirs_i) = _ei_nest(trains, duration, connect)
+    assert theirs_e[0].size > 1000
+    _assert_same_trains(ref.ours_spikes(sim, chunk, exc), theirs_e, "E")
+    _assert_same_trains(ref.ours_spikes(sim, chunk, inh), theirs_i, "I")
+
+
 # -- d. pair STDP -------------------------------------------------------------------------------
 TAU_PLUS, TAU_MINUS = 20.0, 30.0
 A_PLUS, A_MINUS, W_MAX, W0 = 1.0, 1.05, 100.0, 50.0

@@ -176,6 +176,20 @@ def test_one_to_one_needs_equal_sizes():
         compile_network(net)
 
 
+def test_a_delay_beyond_the_stored_range_is_refused_with_the_setting_named():
+    """Delays are stored as uint16 steps: 70 ms at dt = 0.001 ms (70,000 steps) is refused."""
+    net = Network()
+    net.set_setting("dt_ms", 0.001)
+    net.set_setting("max_delay_ms", 100.0)
+    a = net.add_node("population.lif", "a", {"size": 2})
+    net.connect_groups(a.id, a.id, {"delay_ms": 70.0})
+    with pytest.raises(ValidationError, match="70000 steps.*65535") as err:
+        compile_network(net)
+    assert err.value.field == "simulation.max_delay_ms"
+    net.set_setting("dt_ms", 0.01)  # 7,000 steps fit
+    assert compile_network(net).arrays["static"].delay.max() == 7000
+
+
 def test_non_finite_state_stops_with_the_population_named():
     net = Network()
     net.add_node("population.lif", "runaway", {"size": 3, "c_m": 1e-310, "i_e": 1e6})
