@@ -162,7 +162,7 @@ def run_steps(
     ring_len = static.ring.shape[0]
     has_stp = static.stp_slot.shape[0] > 0
     scratch = np.empty(groups.size.max() if n_groups else 0)
-    flags = np.zeros(scratch.shape[0], np.bool_)
+    flags = np.zeros(-(-scratch.shape[0] // 8) * 8, np.bool_)  # whole uint64 words
     ones = np.ones((channels.kind.shape[0], 1))  # decay factors at s = 0, for recorders
     hist_len = plastic.hist.shape[0]
     n_plastic = plastic.pre_start.shape[0]
@@ -575,10 +575,14 @@ def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fire
             v[m] = (v_reset if resets else x) if spike else (x if active else v_m)
             rf[m] = ref_steps if spike else (r - 1 if r > 0 else 0)
             flag[m] = spike
-        for m in range(size):
-            if flag[m]:
-                fired[n_fired] = start + m
-                n_fired += 1
+        # gather: skip eight flags at a time (most neurons do not spike in a step)
+        words = flags.view(np.uint64)
+        for q in range((size + 7) // 8):
+            if words[q] != 0:
+                for m in range(8 * q, min(8 * q + 8, size)):
+                    if flag[m]:
+                        fired[n_fired] = start + m
+                        n_fired += 1
         return -n_fired - 1 if bad else n_fired
     for m in range(size):
         w_i = 0.0

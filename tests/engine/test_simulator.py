@@ -182,7 +182,7 @@ def test_a_delay_beyond_the_stored_range_is_refused_with_the_setting_named():
     net.set_setting("dt_ms", 0.001)
     net.set_setting("max_delay_ms", 100.0)
     a = net.add_node("population.lif", "a", {"size": 2})
-    net.connect_groups(a.id, a.id, {"delay_ms": 70.0})
+    net.connect_groups(a.id, a.id, {"rule": "all_to_all", "delay_ms": 70.0})
     with pytest.raises(ValidationError, match="70000 steps.*65535") as err:
         compile_network(net)
     assert err.value.field == "simulation.max_delay_ms"
