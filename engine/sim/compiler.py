@@ -30,6 +30,7 @@ from engine.sim.build import (
     WeightTraceInfo,
 )
 from engine.sim.connectivity import projection_expected_synapses
+from engine.sim.jit import njit
 
 #: Bytes one synapse costs while the network is built (index arrays, weights, delays, sorting).
 BUILD_BYTES_PER_SYNAPSE = 64
@@ -301,31 +302,21 @@ def _assemble_static(
     build: BuildContext, n: int, channel_base: dict[str, int]
 ) -> tuple[K.Static, K.Stp]:
     stp_params: list[tuple[float, float, float]] = []  # per slot: U, tau_rec, tau_fac
-    slots = []
-    for src, _dst, _w, _d, _post, _ch, stp in build.static:
+    slot_base = []  # per projection: slot = slot_base + global presynaptic index, or None
+    for *_, stp in build.static:
         if stp is None:
-            slots.append(np.full(src.size, -1, dtype=np.int64))
+            slot_base.append(None)
             continue
-        pre_start, pre_size = stp["pre_start"], stp["pre_size"]
-        slots.append(len(stp_params) + src - pre_start)
-        stp_params.extend([(stp["U"], stp["tau_rec"], stp["tau_fac"])] * pre_size)
-    if build.static:
-        src = np.concatenate([s[0] for s in build.static])
-        target = np.concatenate(
-            [_input_index(build, channel_base, s[4], s[5], s[1]) for s in build.static]
-        )
-        weight = np.concatenate([s[2] for s in build.static])
-        delay = np.concatenate([s[3] for s in build.static])
-        slot = np.concatenate(slots)
-        order = np.argsort(src, kind="stable")
-        src, target, weight, delay, slot = (
-            src[order], target[order], weight[order], delay[order], slot[order]
-        )  # fmt: skip
-    else:
-        src = target = slot = np.zeros(0, np.int64)
-        weight = np.zeros(0)
-        delay = np.zeros(0, np.int32)
-    longest = int(delay.max()) if delay.size else 0
+        slot_base.append(len(stp_params) - stp["pre_start"])
+        stp_params.extend([(stp["U"], stp["tau_rec"], stp["tau_fac"])] * stp["pre_size"])
+    # CSR by presynaptic neuron, filled by a counting sort: each row holds its synapses in
+    # projection order, then in drawing order (what a stable sort by source gives), written
+    # straight into the stored dtypes without concatenating the projections first
+    counts = np.zeros(n, dtype=np.int64)
+    longest = 0
+    for src, _dst, _w, d, *_ in build.static:
+        counts += np.bincount(src, minlength=n)
+        longest = max(longest, int(d.max()) if d.size else 0)
     if longest > np.iinfo(STATIC_DELAY_DTYPE).max:
         raise ValidationError(
             f"a delay of {longest} steps is longer than the engine supports "
@@ -333,17 +324,28 @@ def _assemble_static(
             "simulation.max_delay_ms",
         )
     ptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(src, minlength=n), out=ptr[1:])
-    ring_len = int(delay.max()) + 1 if delay.size else 2
+    np.cumsum(counts, out=ptr[1:])
+    total = int(ptr[-1])
+    target = np.empty(total, STATIC_TARGET_DTYPE)
+    weight = np.empty(total, STATIC_WEIGHT_DTYPE)
+    delay = np.empty(total, STATIC_DELAY_DTYPE)
+    slot = np.full(total if stp_params else 0, -1, np.int64)
+    cursor = ptr[:-1].copy()
+    for (src, dst, w, d, post, ch, _stp), first_slot in zip(build.static, slot_base, strict=True):
+        base = int(_input_index(build, channel_base, post, ch, np.int64(0)))
+        has_stp = first_slot is not None
+        _fill_rows(src, dst, w, d, base, has_stp, first_slot if has_stp else 0, cursor, target,
+                   weight, delay, slot)  # fmt: skip
+    ring_len = longest + 1 if delay.size else 2
     n_inputs = sum(len(k) * build.group_of[g].size for g, k in build.channel_keys.items())
     params = np.array(stp_params, dtype=np.float64).reshape(-1, 3)
     static = K.Static(
         ptr,
-        target.astype(STATIC_TARGET_DTYPE),
-        weight.astype(STATIC_WEIGHT_DTYPE),
-        delay.astype(STATIC_DELAY_DTYPE),
+        target,
+        weight,
+        delay,
         np.zeros((ring_len, n_inputs)),
-        slot.astype(np.int64) if stp_params else np.zeros(0, np.int64),
+        slot,
     )
     stp = K.Stp(
         params[:, 0].copy(),  # u starts at U
@@ -355,6 +357,23 @@ def _assemble_static(
         params[:, 2].copy(),
     )
     return static, stp
+
+
+@njit
+def _fill_rows(src, dst, weight, delay, base, has_stp, slot_base, cursor, out_target,
+               out_weight, out_delay, out_slot):  # fmt: skip
+    """Place one projection's synapses in their rows (``cursor`` holds each row's next free
+    position). Targets are input indices ``base + dst``; with short-term plasticity, a
+    synapse's slot is ``slot_base + src``."""
+    for k in range(src.shape[0]):
+        row = src[k]
+        pos = cursor[row]
+        cursor[row] = pos + 1
+        out_target[pos] = base + dst[k]
+        out_weight[pos] = weight[k]
+        out_delay[pos] = delay[k]
+        if has_stp:
+            out_slot[pos] = slot_base + row
 
 
 #: Columns of the kernel's rule matrix, by the key a plasticity builder returns.
