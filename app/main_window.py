@@ -204,22 +204,6 @@ each field; a refused value says why below the field.</li>
 Space + drag, zoom with the wheel, Ctrl+0 shows the whole graph.</p>"""
 
 
-def _warm_up_kernels() -> float:
-    """Compile the simulation kernels on a tiny network (Numba caches them); returns seconds."""
-    start = time.perf_counter()
-    from engine.model.network import Network
-    from engine.sim.simulator import Simulator
-
-    network = Network()
-    source = network.add_node("encoder.poisson", params={"size": 2})
-    target = network.add_node("population.lif", params={"size": 2})
-    rule = network.add_node("plasticity.stdp_pair")
-    projection = network.connect_groups(source.id, target.id)
-    network.add_link(rule.id, "out", projection.id, "plasticity")
-    Simulator(network).advance(10)
-    return time.perf_counter() - start
-
-
 class MainWindow(QMainWindow):
     """The editor window.
 
@@ -1432,7 +1416,10 @@ class MainWindow(QMainWindow):
 
         def work() -> None:
             try:
-                seconds = _warm_up_kernels()
+                # imported here: numba's import would delay the window by ~0.3 s
+                from engine.sim.simulator import warm_up_kernels
+
+                seconds = warm_up_kernels()
             except Exception as err:  # the editor works without the simulator
                 self.log_from_thread(f"Simulation kernels could not be prepared: {err}", "warning")
                 return

@@ -32,14 +32,10 @@ from engine.sim.build import (
 from engine.sim.connectivity import projection_expected_synapses
 from engine.sim.jit import njit
 
-#: Bytes one synapse costs while the network is built (index arrays, weights, delays, sorting).
-BUILD_BYTES_PER_SYNAPSE = 64
-#: Storage of one static synapse: 10 bytes (docs/engine.md, "Precision"). Weights are float32
-#: (relative rounding below 6e-8; currents still add up in float64), targets int32, delays
-#: uint16 steps.
-STATIC_TARGET_DTYPE = np.int32
-STATIC_WEIGHT_DTYPE = np.float32
-STATIC_DELAY_DTYPE = np.uint16
+#: Bytes one synapse costs at the peak of a build: a projection's draw (int64 pairs, float64
+#: weights and delays: 36), the compact copy every projection keeps until assembly (16) and,
+#: later, the stored CSR (10); 256,000-neuron CUBA peaks at about 30 bytes per synapse.
+BUILD_BYTES_PER_SYNAPSE = 56
 #: Bytes one neuron costs (state, parameters, propagators, buffers).
 BYTES_PER_NEURON = 120
 
@@ -317,25 +313,28 @@ def _assemble_static(
     for src, _dst, _w, d, *_ in build.static:
         counts += np.bincount(src, minlength=n)
         longest = max(longest, int(d.max()) if d.size else 0)
-    if longest > np.iinfo(STATIC_DELAY_DTYPE).max:
+    if longest > np.iinfo(K.STATIC_DELAY_DTYPE).max:
         raise ValidationError(
             f"a delay of {longest} steps is longer than the engine supports "
-            f"({np.iinfo(STATIC_DELAY_DTYPE).max} steps); use a larger dt_ms or shorter delays",
+            f"({np.iinfo(K.STATIC_DELAY_DTYPE).max} steps); use a larger dt_ms or shorter delays",
             "simulation.max_delay_ms",
         )
     ptr = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(counts, out=ptr[1:])
     total = int(ptr[-1])
-    target = np.empty(total, STATIC_TARGET_DTYPE)
-    weight = np.empty(total, STATIC_WEIGHT_DTYPE)
-    delay = np.empty(total, STATIC_DELAY_DTYPE)
+    target = np.empty(total, K.STATIC_TARGET_DTYPE)
+    weight = np.empty(total, K.STATIC_WEIGHT_DTYPE)
+    delay = np.empty(total, K.STATIC_DELAY_DTYPE)
     slot = np.full(total if stp_params else 0, -1, np.int64)
     cursor = ptr[:-1].copy()
-    for (src, dst, w, d, post, ch, _stp), first_slot in zip(build.static, slot_base, strict=True):
+    for k, first_slot in enumerate(slot_base):
+        src, dst, w, d, post, ch, _stp = build.static[k]
+        build.static[k] = None  # each projection's draw is freed once placed
         base = int(_input_index(build, channel_base, post, ch, np.int64(0)))
         has_stp = first_slot is not None
         _fill_rows(src, dst, w, d, base, has_stp, first_slot if has_stp else 0, cursor, target,
                    weight, delay, slot)  # fmt: skip
+        del src, dst, w, d
     ring_len = longest + 1 if delay.size else 2
     n_inputs = sum(len(k) * build.group_of[g].size for g, k in build.channel_keys.items())
     params = np.array(stp_params, dtype=np.float64).reshape(-1, 3)

@@ -122,6 +122,12 @@ SpikeTimes = namedtuple("SpikeTimes", "step neuron")
 # uint16 delays in steps: 10 bytes a synapse); ``stp_slot`` (empty when no
 # projection has short-term plasticity) gives each synapse's slot in ``Stp`` or -1.
 Static = namedtuple("Static", "ptr target weight delay ring stp_slot")
+#: Storage of one static synapse: 10 bytes (docs/engine.md, "Precision"). Weights are float32
+#: (relative rounding below 6e-8; currents still add up in float64), targets int32, delays
+#: uint16 steps.
+STATIC_TARGET_DTYPE = np.int32
+STATIC_WEIGHT_DTYPE = np.float32
+STATIC_DELAY_DTYPE = np.uint16
 # Tsodyks-Markram state per (projection, presynaptic neuron): resources x, utilisation u,
 # the step stamp of its last spike (-1: none yet) and the efficacy u x of that spike;
 # U, tau_rec, tau_fac.

@@ -7,6 +7,7 @@ a function of (seed, neuron, step) and all state lives in the simulator's own ar
 from __future__ import annotations
 
 import copy
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -358,3 +359,18 @@ class Simulator:
             for p, rule_id in enumerate(self.compiled.plastic_rules):
                 if rule_id == node_id:
                     rule[p, RULE_COLUMNS[name]] = value
+
+
+def warm_up_kernels() -> float:
+    """Load (or, the first time ever, compile) the simulation kernels by running a tiny
+    network; Numba caches them on disk. The app does this on a worker thread at start, so that
+    the first run of a user's network starts without waiting for the JIT. Returns seconds."""
+    start = time.perf_counter()
+    network = Network()
+    source = network.add_node("encoder.poisson", params={"size": 2})
+    target = network.add_node("population.lif", params={"size": 2})
+    rule = network.add_node("plasticity.stdp_pair")
+    projection = network.connect_groups(source.id, target.id)
+    network.add_link(rule.id, "out", projection.id, "plasticity")
+    Simulator(network).advance(10)
+    return time.perf_counter() - start

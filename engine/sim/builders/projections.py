@@ -103,7 +103,13 @@ def _build_projection(build: BuildContext, node: Node) -> None:
         if params.get("stp", "none") == "tsodyks_markram":
             stp = {"pre_start": pre_g.start, "pre_size": pre_g.size, "U": params["stp_u"],
                    "tau_rec": params["tau_rec"], "tau_fac": params["tau_fac"]}  # fmt: skip
-        build.static.append((src + pre_g.start, dst, weights, delays, post_g.node_id, channel, stp))
+        # kept until the network is assembled: in the stored dtypes already, so that a large
+        # network does not hold int64/float64 copies of all its synapses (docs/engine.md, "Scale")
+        weights = weights.astype(K.STATIC_WEIGHT_DTYPE)
+        build.static.append(
+            ((src + pre_g.start).astype(np.int32), dst.astype(np.int32), weights, delays,
+             post_g.node_id, channel, stp)
+        )  # fmt: skip
         build.static_weights[node.id] = weights
     build.projections.append(
         ProjectionInfo(
