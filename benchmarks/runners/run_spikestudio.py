@@ -3,9 +3,9 @@
 Timed separately: importing the engine (numpy, numba), loading the kernels as the app does at
 start (``warm_up_kernels``: from the Numba cache, or compiling them when it is empty), loading
 the project, compiling the network to arrays, creating the Simulator and ``advance(0)``
-(``run_to_first_step_s`` is these last three: what pressing Run costs in the app), and the loop (``advance`` in 100 ms chunks, every
-spike kept). Where the Numba cache lives is set by ``NUMBA_CACHE_DIR`` (``run_all.py`` gives a
-fresh folder for a cold start).
+(``run_to_first_step_s`` is these last three: what pressing Run costs in the app), and the
+loop (``advance`` in 100 ms chunks, every spike kept). Where the Numba cache lives is set by
+``NUMBA_CACHE_DIR`` (``run_all.py`` gives a fresh folder for a cold start).
 """
 
 from __future__ import annotations
