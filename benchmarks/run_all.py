@@ -42,14 +42,16 @@ sys.path.insert(0, str(BENCH_DIR))
 
 import spec  # noqa: E402
 
-IMPLS = ("spikestudio", "brian2", "nest")
+IMPLS = ("spikestudio", "spikestudio_2t", "brian2", "nest")
 TITLES = {
     "spikestudio": "SpikeStudio",
+    "spikestudio_2t": "SpikeStudio, 2 threads",
     "brian2": "Brian2 cpp_standalone",
     "nest": "NEST, 1 thread",
 }
 RUNNER_FILES = {
     "spikestudio": "run_spikestudio.py",
+    "spikestudio_2t": "run_spikestudio.py",
     "brian2": "run_brian2.py",
     "nest": "run_nest.py",
 }
@@ -146,6 +148,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     for impl in args.impls.split(","):
         if impl not in IMPLS:
             parser.error(f"--impls: unknown implementation {impl!r} (known: {', '.join(IMPLS)})")
+        if impl == "spikestudio_2t" and "spikestudio" not in args.impls.split(","):
+            parser.error("--impls: spikestudio_2t is compared with spikestudio; list both")
     return args
 
 
@@ -213,6 +217,8 @@ def run_child(
         ]
         if case.project is not None:
             cmd += ["--project", str(case.project)]
+        if impl == "spikestudio_2t":
+            cmd += ["--threads", "2"]
         if no_loop:
             cmd.append("--no-loop")
         t0 = time.perf_counter()
@@ -294,7 +300,7 @@ def run_case(
 ) -> list[Row]:
     rows = {impl: Row(impl) for impl in impls}
     for impl, row in rows.items():
-        if impl == "spikestudio" and case.unsupported:
+        if impl.startswith("spikestudio") and case.unsupported:
             row.status = "not yet supported"
         elif impl in PEER_MODULES and peers.get(impl):
             row.status = peers[impl]
@@ -331,8 +337,9 @@ def run_case(
         for impl, row in rows.items():
             if row.status is not None:
                 continue
-            python = sys.executable if impl == "spikestudio" else args.peers_python
-            env = ss_env(args, numba_caches[case.name]) if impl == "spikestudio" else {}
+            ours = impl.startswith("spikestudio")
+            python = sys.executable if ours else args.peers_python
+            env = ss_env(args, numba_caches[case.name]) if ours else {}
             result = run_child(python, impl, case, seed=r + 1, args=args, env=env)
             result["round"] = r + 1
             row.runs.append(result)

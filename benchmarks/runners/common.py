@@ -36,6 +36,7 @@ def parse_args(description: str) -> argparse.Namespace:
     parser.add_argument(
         "--no-loop", action="store_true", help="stop after the first step (setup only)"
     )
+    parser.add_argument("--threads", type=int, default=1, help="SpikeStudio's parallel mode")
     parser.add_argument("--out", required=True, help="JSON file for the result")
     return parser.parse_args()
 

@@ -56,7 +56,7 @@ def run(args) -> dict:
     network.set_setting("seed", args.seed)
     network.set_setting("duration_ms", args.duration_ms)
     t_compile = time.perf_counter()
-    compiled = compile_network(network.copy())
+    compiled = compile_network(network.copy(), threads=args.threads)
     t_sim = time.perf_counter()
     simulator = Simulator(compiled)
     simulator.advance(0)
@@ -76,6 +76,7 @@ def run(args) -> dict:
         # pressing Run in the app once the kernels are loaded: load, build, first step
         "run_to_first_step_s": t_first - t_load,
         "n_neurons": compiled.n_neurons,
+        "threads": simulator.threads,
         "n_synapses": sum(p.n_synapses for p in compiled.projections),
         "interpreter_to_import_s": t_import - T0,
     }

@@ -118,7 +118,9 @@ def estimate_memory(network: Network) -> tuple[int, list[tuple[str, float]]]:
     return total, per_projection
 
 
-def compile_network(network: Network, *, memory_limit: int | None = None) -> CompiledNetwork:
+def compile_network(
+    network: Network, *, memory_limit: int | None = None, threads: int = 1
+) -> CompiledNetwork:
     """Turn a network snapshot into arrays; raises ``ValidationError`` or ``MemoryBudgetError``.
 
     Parameters
@@ -127,7 +129,13 @@ def compile_network(network: Network, *, memory_limit: int | None = None) -> Com
         The document (or a copy of it); it is not modified and not kept.
     memory_limit
         Bytes the build may use; by default what the machine has available now.
+    threads
+        Threads the simulation will run on: static synapses are split into this many
+        partitions by target, so that each thread delivers spikes to its own targets (see
+        :func:`_assemble_static`). Networks with short-term plasticity get one partition.
     """
+    if threads < 1:
+        raise ValueError("threads must be >= 1")
     report = check_network(network)
     if report.errors:
         raise report.errors[0]
@@ -155,7 +163,7 @@ def compile_network(network: Network, *, memory_limit: int | None = None) -> Com
         for node in by_category.get(category, []):
             if not network.node_type(node).is_neuron_group:
                 BUILDERS[node.type_id](build, node)
-    arrays = _assemble(build)
+    arrays = _assemble(build, threads)
     return CompiledNetwork(
         build.dt,
         build.seed,
@@ -170,7 +178,7 @@ def compile_network(network: Network, *, memory_limit: int | None = None) -> Com
     )
 
 
-def _assemble(build: BuildContext) -> dict[str, Any]:
+def _assemble(build: BuildContext, threads: int = 1) -> dict[str, Any]:
     n = build.n_neurons
     n_groups = len(build.groups)
     groups = K.Groups(
@@ -270,7 +278,7 @@ def _assemble(build: BuildContext) -> dict[str, Any]:
     else:
         spike_times = K.SpikeTimes(np.zeros(0, np.int64), np.zeros(0, np.int64))
 
-    static, stp = _assemble_static(build, n, channel_base)
+    static, stp = _assemble_static(build, n, channel_base, threads)
     plastic = _assemble_plastic(build, n, channel_base)
     modulation = _assemble_modulation(build)
     return {
@@ -295,8 +303,16 @@ def _input_index(
 
 
 def _assemble_static(
-    build: BuildContext, n: int, channel_base: dict[str, int]
+    build: BuildContext, n: int, channel_base: dict[str, int], threads: int = 1
 ) -> tuple[K.Static, K.Stp]:
+    """Static synapses in CSR form by presynaptic neuron, in ``parts`` partitions by target.
+
+    Partition ``p`` holds the synapses whose input index lies in the p-th equal share of the
+    input range; row ``i`` of partition ``p`` is ``ptr[p * n + i] : ptr[p * n + i + 1]``. With
+    one partition this is plain CSR. Within a row, synapses keep projection order, then drawing
+    order, so every target receives its arrivals in the same order whatever the partitions:
+    runs on several threads give the same spikes as on one.
+    """
     stp_params: list[tuple[float, float, float]] = []  # per slot: U, tau_rec, tau_fac
     slot_base = []  # per projection: slot = slot_base + global presynaptic index, or None
     for *_, stp in build.static:
@@ -305,13 +321,17 @@ def _assemble_static(
             continue
         slot_base.append(len(stp_params) - stp["pre_start"])
         stp_params.extend([(stp["U"], stp["tau_rec"], stp["tau_fac"])] * stp["pre_size"])
-    # CSR by presynaptic neuron, filled by a counting sort: each row holds its synapses in
-    # projection order, then in drawing order (what a stable sort by source gives), written
-    # straight into the stored dtypes without concatenating the projections first
-    counts = np.zeros(n, dtype=np.int64)
+    # short-term plasticity keeps state per presynaptic neuron, updated by its first synapse
+    # in a step: one partition, so that no two threads update it
+    parts = 1 if stp_params else threads
+    n_inputs = sum(len(k) * build.group_of[g].size for g, k in build.channel_keys.items())
+    bases = [int(_input_index(build, channel_base, s[4], s[5], np.int64(0))) for s in build.static]
+    # filled by a counting sort, straight into the stored dtypes, without concatenating the
+    # projections first
+    counts = np.zeros(parts * n, dtype=np.int64)
     longest = 0
-    for src, _dst, _w, d, *_ in build.static:
-        counts += np.bincount(src, minlength=n)
+    for (src, dst, _w, d, *_), base in zip(build.static, bases, strict=True):
+        _count_rows(src, dst, base, parts, n_inputs, n, counts)
         longest = max(longest, int(d.max()) if d.size else 0)
     if longest > np.iinfo(K.STATIC_DELAY_DTYPE).max:
         raise ValidationError(
@@ -319,8 +339,9 @@ def _assemble_static(
             f"({np.iinfo(K.STATIC_DELAY_DTYPE).max} steps); use a larger dt_ms or shorter delays",
             "simulation.max_delay_ms",
         )
-    ptr = np.zeros(n + 1, dtype=np.int64)
+    ptr = np.zeros(parts * n + 1, dtype=np.int64)
     np.cumsum(counts, out=ptr[1:])
+    del counts
     total = int(ptr[-1])
     target = np.empty(total, K.STATIC_TARGET_DTYPE)
     weight = np.empty(total, K.STATIC_WEIGHT_DTYPE)
@@ -328,15 +349,13 @@ def _assemble_static(
     slot = np.full(total if stp_params else 0, -1, np.int64)
     cursor = ptr[:-1].copy()
     for k, first_slot in enumerate(slot_base):
-        src, dst, w, d, post, ch, _stp = build.static[k]
+        src, dst, w, d, _post, _ch, _stp = build.static[k]
         build.static[k] = None  # each projection's draw is freed once placed
-        base = int(_input_index(build, channel_base, post, ch, np.int64(0)))
         has_stp = first_slot is not None
-        _fill_rows(src, dst, w, d, base, has_stp, first_slot if has_stp else 0, cursor, target,
-                   weight, delay, slot)  # fmt: skip
+        _fill_rows(src, dst, w, d, bases[k], parts, n_inputs, n, has_stp,
+                   first_slot if has_stp else 0, cursor, target, weight, delay, slot)  # fmt: skip
         del src, dst, w, d
     ring_len = longest + 1 if delay.size else 2
-    n_inputs = sum(len(k) * build.group_of[g].size for g, k in build.channel_keys.items())
     params = np.array(stp_params, dtype=np.float64).reshape(-1, 3)
     static = K.Static(
         ptr,
@@ -359,20 +378,34 @@ def _assemble_static(
 
 
 @njit
-def _fill_rows(src, dst, weight, delay, base, has_stp, slot_base, cursor, out_target,
-               out_weight, out_delay, out_slot):  # fmt: skip
+def _part_of(input_index, parts, n_inputs):
+    """The partition (by target) of a synapse feeding ``input_index``."""
+    return input_index * parts // n_inputs
+
+
+@njit
+def _count_rows(src, dst, base, parts, n_inputs, n, counts):
+    """Count one projection's synapses per (partition, row); targets are ``base + dst``."""
+    for k in range(src.shape[0]):
+        counts[_part_of(base + dst[k], parts, n_inputs) * n + src[k]] += 1
+
+
+@njit
+def _fill_rows(src, dst, weight, delay, base, parts, n_inputs, n, has_stp, slot_base, cursor,
+               out_target, out_weight, out_delay, out_slot):  # fmt: skip
     """Place one projection's synapses in their rows (``cursor`` holds each row's next free
     position). Targets are input indices ``base + dst``; with short-term plasticity, a
     synapse's slot is ``slot_base + src``."""
     for k in range(src.shape[0]):
-        row = src[k]
+        target = base + dst[k]
+        row = _part_of(target, parts, n_inputs) * n + src[k]
         pos = cursor[row]
         cursor[row] = pos + 1
-        out_target[pos] = base + dst[k]
+        out_target[pos] = target
         out_weight[pos] = weight[k]
         out_delay[pos] = delay[k]
         if has_stp:
-            out_slot[pos] = slot_base + row
+            out_slot[pos] = slot_base + src[k]
 
 
 #: Columns of the kernel's rule matrix, by the key a plasticity builder returns.

@@ -9,3 +9,7 @@ import numba
 JIT_FLAGS = {"nogil": True, "cache": True}
 
 njit = numba.njit(**JIT_FLAGS)
+
+#: The same, for the few functions whose ``prange`` loops split work between threads (the
+#: parallel mode: ``Simulator(..., threads=N)``).
+njit_parallel = numba.njit(parallel=True, **JIT_FLAGS)

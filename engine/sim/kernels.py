@@ -22,8 +22,9 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
+from numba import prange
 
-from engine.sim.jit import njit
+from engine.sim.jit import njit, njit_parallel
 
 # Model codes of neuron groups. MODEL_LIF serves the whole linear family (LIF, IF, adaptive
 # LIF): they differ only in their propagators.
@@ -67,6 +68,9 @@ IZH_U = 1  # recovery variable of the Izhikevich model
 ADEX_W = 1  # adaptation current of AdEx (pA)
 HH_M, HH_H, HH_N = 1, 2, 3  # gating variables of Hodgkin-Huxley
 N_STATE_ROWS = 4
+
+#: In parallel mode, LIF groups of at least this many neurons are split between threads.
+PARALLEL_MIN_NEURONS = 2048
 
 #: Sub-steps of at most this length (ms) integrate the nonlinear models (RK4).
 MAX_SUBSTEP_MS = 0.01
@@ -168,6 +172,14 @@ def run_steps(
     ring_len = static.ring.shape[0]
     has_stp = static.stp_slot.shape[0] > 0
     scratch = np.empty(groups.size.max() if n_groups else 0)
+    # parallel mode: static synapses come in ``parts`` partitions by target (one per thread),
+    # and large LIF groups are updated in as many shares, each with its own buffers
+    n_neurons = neurons.refr.shape[0]
+    parts = (static.ptr.shape[0] - 1) // n_neurons if n_neurons else 1
+    share = scratch.shape[0] // parts + 1
+    share_fired = np.empty((parts if parts > 1 else 0, share), np.int64)
+    share_scratch = np.empty((parts if parts > 1 else 0, share))
+    share_flags = np.zeros((parts if parts > 1 else 0, -(-share // 8) * 8), np.bool_)
     flags = np.zeros(-(-scratch.shape[0] // 8) * 8, np.bool_)  # whole uint64 words
     ones = np.ones((channels.kind.shape[0], 1))  # decay factors at s = 0, for recorders
     hist_len = plastic.hist.shape[0]
@@ -201,16 +213,23 @@ def run_steps(
                     value += frac * (currents.table_value[r + 1, ch] - value)
                 neurons.stim[t0 + i] += currents.gain[s] * value
         # -- 1. neuron updates
-        n_fired = 0
+        n_fired = np.int64(0)  # not the literal 0: that would compile every callee twice
         for g in range(n_groups):
             start = groups.start[g]
             stop = start + groups.size[g]
             model = groups.model[g]
             first_fired = n_fired
-            if model == MODEL_LIF:
-                n_fired = _update_lif(
+            if model == MODEL_LIF and parts > 1 and stop - start >= PARALLEL_MIN_NEURONS:
+                n_fired = _update_lif_shares(
                     g, start, stop, neurons.state, neurons.refr, neurons.par, neurons.stim,
-                    channels, static.ring[n % ring_len], fired, n_fired, dt, scratch, flags,
+                    channels, static.ring[n % ring_len], fired, n_fired, dt, share_fired,
+                    share_scratch, share_flags,
+                )  # fmt: skip
+            elif model == MODEL_LIF:
+                n_fired = _update_lif(
+                    g, start, start, stop, neurons.state, neurons.refr, neurons.par,
+                    neurons.stim, channels, static.ring[n % ring_len], fired, n_fired, dt,
+                    scratch, flags,
                 )  # fmt: skip
             elif model == MODEL_RELAY:
                 n_fired = _relay(g, start, stop, channels, static.ring[n % ring_len], fired,
@@ -268,24 +287,12 @@ def run_steps(
         # -- 5. send new spikes along static synapses; remember those plastic synapses need
         hslot = n % hist_len
         plastic.hist_count[hslot] = 0
-        row_now = n % ring_len
+        if parts > 1:
+            _send_shares(static, stp, fired, n_fired, n, dt, parts, n_neurons)
+        else:
+            _send(static, stp, has_stp, fired, n_fired, n, dt, 0)
         for f in range(n_fired):
             i = fired[f]
-            a, b = static.ptr[i], static.ptr[i + 1]
-            # views with indices from 0, and no division per synapse (a delay is < ring_len)
-            targets, weights, delays = static.target[a:b], static.weight[a:b], static.delay[a:b]
-            for m in range(b - a):
-                w = np.float64(weights[m])
-                if has_stp:
-                    k = static.stp_slot[a + m]
-                    if k >= 0:
-                        if stp.last[k] != n + 1:  # first synapse of this slot in this step
-                            _tsodyks_markram(stp, k, n + 1, dt)
-                        w *= stp.eff[k]
-                row = row_now + delays[m]
-                if row >= ring_len:
-                    row -= ring_len
-                static.ring[row, targets[m]] += w
             if plastic.is_pre[i]:
                 plastic.hist[hslot, plastic.hist_count[hslot]] = i
                 plastic.hist_count[hslot] += 1
@@ -302,7 +309,7 @@ def run_steps(
                     if recording.tr_var[r] == VAR_I_SYN:
                         g = np.searchsorted(groups.start, i, side="right") - 1
                         cur, cond, cond_e = _synaptic_at(
-                            g, i - groups.start[g], channels, 0.0, ones, 0
+                            g, i - groups.start[g], channels, 0.0, ones, np.int64(0)
                         )
                         out.traces[base + m] = cur + cond_e - cond * neurons.state[STATE_V, i]
                     else:
@@ -320,6 +327,66 @@ def run_steps(
         counters[C_STEPS_DONE] = k + 1
         if counters[C_ERROR] != ERROR_NONE:
             return
+
+
+@njit
+def _send(static, stp, has_stp, fired, n_fired, n, dt, first_row):
+    """Send this step's spikes along the static synapses of one partition (rows from
+    ``first_row``) into the delay ring."""
+    ring_len = static.ring.shape[0]
+    row_now = n % ring_len
+    for f in range(n_fired):
+        i = fired[f]
+        a, b = static.ptr[first_row + i], static.ptr[first_row + i + 1]
+        # views with indices from 0, and no division per synapse (a delay is < ring_len)
+        targets, weights, delays = static.target[a:b], static.weight[a:b], static.delay[a:b]
+        for m in range(b - a):
+            w = np.float64(weights[m])
+            if has_stp:
+                k = static.stp_slot[a + m]
+                if k >= 0:
+                    if stp.last[k] != n + 1:  # first synapse of this slot in this step
+                        _tsodyks_markram(stp, k, n + 1, dt)
+                    w *= stp.eff[k]
+            row = row_now + delays[m]
+            if row >= ring_len:
+                row -= ring_len
+            static.ring[row, targets[m]] += w
+
+
+@njit_parallel
+def _send_shares(static, stp, fired, n_fired, n, dt, parts, n_neurons):
+    """:func:`_send` on every partition at once, one thread each: a partition's targets are
+    its own, and each target takes its arrivals in the same order as in one thread (networks
+    with short-term plasticity have a single partition)."""
+    for p in prange(parts):
+        _send(static, stp, False, fired, n_fired, n, dt, p * n_neurons)
+
+
+@njit_parallel
+def _update_lif_shares(g, start, stop, state, refr, par, stim, channels, ring_row, fired,
+                       n_fired, h, share_fired, share_scratch, share_flags):  # fmt: skip
+    """:func:`_update_lif` on equal shares of a group at once, one thread each; the spikes are
+    then gathered in share order, which is the order of one thread."""
+    parts = share_fired.shape[0]
+    size = stop - start
+    counts = np.empty(parts, np.int64)
+    for p in prange(parts):
+        lo = start + size * p // parts
+        hi = start + size * (p + 1) // parts
+        counts[p] = _update_lif(
+            g, start, lo, hi, state, refr, par, stim, channels, ring_row, share_fired[p],
+            np.int64(0), h, share_scratch[p], share_flags[p],
+        )  # fmt: skip
+    finite = True
+    for p in range(parts):
+        count = counts[p]
+        if count < 0:
+            count = -count - 1
+            finite = False
+        fired[n_fired : n_fired + count] = share_fired[p, :count]
+        n_fired += count
+    return n_fired if finite else -n_fired - 1
 
 
 @njit
@@ -510,9 +577,10 @@ def _advance_channels(channels, ring_row, h):
 
 
 @njit
-def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fired, n_fired, h,
+def _update_lif(g, start, lo, hi, state, refr, par, stim, channels, ring_row, fired, n_fired, h,
                 scratch, flags):  # fmt: skip
-    """One exact step of linear integrate-and-fire neurons ``start:stop`` of group ``g``.
+    """One exact step of linear integrate-and-fire neurons ``lo:hi`` of group ``g`` (which
+    starts at neuron ``start``; threads take a share of a group each).
 
     V relaxes to E_L with P22, takes constant currents through P20 and each exponential current
     (synaptic, and the adaptation current w, which enters with a minus sign) through its own
@@ -535,7 +603,8 @@ def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fire
     c1 = channels.grp_ptr[g + 1]
     kind = channels.kind
     block_start = channels.block_start
-    size = stop - start
+    size = hi - lo
+    off = lo - start  # of this share within the group's synaptic blocks
     p22 = par[LIF_P22, start]
     p20 = par[LIF_P20, start]
     e_l = par[LIF_E_L, start]
@@ -551,18 +620,18 @@ def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fire
     adapts = w_jump != 0.0 or theta_jump != 0.0
     hetero = par[LIF_HETERO, start] != 0.0
     # views of this group's rows: loops over 0..size let the compiler drop index wraparound
-    v = state[STATE_V, start:stop]
-    w = state[LIF_W, start:stop]
-    theta = state[LIF_THETA, start:stop]
-    rf = refr[start:stop]
-    i_e = par[PAR_I_E, start:stop]
-    st = stim[start:stop]
+    v = state[STATE_V, lo:hi]
+    w = state[LIF_W, lo:hi]
+    theta = state[LIF_THETA, lo:hi]
+    rf = refr[lo:hi]
+    i_e = par[PAR_I_E, lo:hi]
+    st = stim[lo:hi]
     syn = scratch[:size]
     # pass 1: constant input, then one tight loop per synaptic block: input to V, advance
     for m in range(size):
         syn[m] = p20 * (i_e[m] + st[m])
     for c in range(c0, c1):
-        b = block_start[c]
+        b = block_start[c] + off
         k = kind[c]
         d = channels.decay[c]
         to_v = channels.p21[c]
@@ -606,7 +675,7 @@ def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fire
             if words[q] != 0:
                 for m in range(8 * q, min(8 * q + 8, size)):
                     if flag[m]:
-                        fired[n_fired] = start + m
+                        fired[n_fired] = lo + m
                         n_fired += 1
         return -n_fired - 1 if bad else n_fired
     for m in range(size):
@@ -621,7 +690,7 @@ def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fire
             rf[m] -= 1
             continue
         if hetero:
-            i = start + m
+            i = lo + m
             e_l = par[LIF_E_L, i]
             v_th = par[LIF_V_TH, i]
             v_reset = par[LIF_V_RESET, i]
@@ -635,7 +704,7 @@ def _update_lif(g, start, stop, state, refr, par, stim, channels, ring_row, fire
                 theta[m] = theta_i + theta_jump
                 w[m] += w_jump
             rf[m] = ref_steps
-            fired[n_fired] = start + m
+            fired[n_fired] = lo + m
             n_fired += 1
         v[m] = x
     return -n_fired - 1 if bad else n_fired
@@ -678,7 +747,7 @@ def _update_nonlinear(model, g, start, stop, h, state, refr, par, stim, channels
         jump = _delta_input(g, local, channels, ring_row)
         spiked = False
         if model == MODEL_IZHIKEVICH:
-            cur, cond, cond_e = _synaptic_at(g, local, channels, 0.0, table, 0)
+            cur, cond, cond_e = _synaptic_at(g, local, channels, 0.0, table, np.int64(0))
             current_in = drive + cur + cond_e - cond * v[i]
             spiked = _izhikevich_step(i, h, state, par, current_in, jump)
         elif model == MODEL_HH:

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import numba
 import numpy as np
 
 from engine.errors import SimulationError, ValidationError
@@ -108,12 +109,20 @@ class Simulator:
     ----------
     network
         A compiled network, or a document (compiled here from a copy).
+    threads
+        For a document: threads to run on (parallel mode). Large LIF groups are updated, and
+        spikes delivered, in one share per thread; the spikes are the same as on one thread,
+        bit for bit. A compiled network keeps the partitions it was compiled with
+        (``compile_network(..., threads=N)``). Networks with short-term plasticity run on one.
     """
 
-    def __init__(self, network: CompiledNetwork | Network) -> None:
+    def __init__(self, network: CompiledNetwork | Network, *, threads: int = 1) -> None:
         if isinstance(network, Network):
-            network = compile_network(network.copy())
+            network = compile_network(network.copy(), threads=threads)
         self.compiled = network
+        n = network.n_neurons
+        #: threads the kernels use: the partitions its static synapses were compiled into
+        self.threads = (network.arrays["static"].ptr.size - 1) // n if n else 1
         self.dt_ms = network.dt_ms
         self.step = 0
         self._a = copy.deepcopy(network.arrays)
@@ -202,6 +211,9 @@ class Simulator:
             wr_offset[:-1],
         )
         self._counters[K.C_OUT_COUNT] = 0
+        if self.threads > 1:
+            # per calling thread in Numba: the GUI's worker thread sets its own
+            numba.set_num_threads(min(self.threads, numba.config.NUMBA_NUM_THREADS))
         K.run_steps(
             step0,
             n_steps,

@@ -103,6 +103,59 @@ def test_chunking_does_not_change_results():
     assert whole.spike_neurons.size > 100
 
 
+def parallel_test_network() -> tuple[Network, dict[str, str]]:
+    """E/I groups large enough to be split between threads, heterogeneous delays, a small
+    group that is not split, and a plastic projection beside the static ones."""
+    net = Network()
+    drive = net.add_node("encoder.poisson", "drive", {"size": 200, "rate_hz": 50.0})
+    v_init = {"distribution": "uniform", "low": -70.0, "high": -50.5}
+    exc = net.add_node("population.lif", "E", {"size": 2400, "v_init": v_init, "i_e": 300.0})
+    inh = net.add_node("population.lif", "I", {"size": 600, "v_init": v_init, "i_e": 300.0})
+    small = net.add_node("population.lif", "small", {"size": 30, "v_init": v_init})
+    delay = {"distribution": "uniform", "low": 0.1, "high": 2.0}
+    for pre, post, w in [(exc, exc, 40.0), (exc, inh, 40.0), (inh, exc, -160.0),
+                         (inh, inh, -160.0), (exc, small, 60.0)]:  # fmt: skip
+        low, high = sorted((0.5 * w, 1.5 * w))
+        weight = {"distribution": "normal", "mean": w, "std": abs(w) / 5, "low": low, "high": high}
+        net.connect_groups(pre.id, post.id, {"p": 0.02, "weight": weight, "delay_ms": delay})
+    plastic = net.connect_groups(drive.id, exc.id, {"p": 0.05, "weight": 200.0})
+    rule = net.add_node("plasticity.stdp_pair", "stdp")
+    net.add_link(rule.id, "out", plastic.id, "plasticity")
+    rec = net.add_node("recorder.spikes", "spikes")
+    for group in (drive, exc, inh, small):
+        net.add_link(group.id, "out", rec.id, "source")
+    return net, {"E": exc.id, "plastic": plastic.id}
+
+
+def test_parallel_mode_gives_the_same_spikes_as_one_thread():
+    """Two threads (shares of the large groups, synapses partitioned by target) give every
+    spike, every potential and every plastic weight of one thread, bit for bit, in any
+    chunking."""
+    net, ids = parallel_test_network()
+    one = Simulator(net)
+    two = Simulator(net, threads=2)
+    assert (one.threads, two.threads) == (1, 2)
+    whole = one.advance(300)
+    parts = [two.advance(k) for k in (1, 7, 92, 200)]
+    np.testing.assert_array_equal(whole.spike_steps, np.concatenate([p.spike_steps for p in parts]))
+    np.testing.assert_array_equal(
+        whole.spike_neurons, np.concatenate([p.spike_neurons for p in parts])
+    )
+    np.testing.assert_array_equal(one.state(ids["E"]), two.state(ids["E"]))
+    np.testing.assert_array_equal(
+        one.plastic_weights(ids["plastic"]), two.plastic_weights(ids["plastic"])
+    )
+    counts = whole.group_counts.sum(axis=0)
+    assert counts.min() > 20  # every group fires: the test sees all the paths
+
+
+def test_short_term_plasticity_runs_on_one_thread():
+    net = Network()
+    a = net.add_node("population.lif", "a", {"size": 10})
+    net.connect_groups(a.id, a.id, {"stp": "tsodyks_markram"})
+    assert Simulator(net, threads=2).threads == 1
+
+
 def test_same_seed_reproduces_and_other_seed_differs():
     net, _ = small_plastic_network(seed=5)
     a = run_in_chunks(net, [2000])[0]
