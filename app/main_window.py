@@ -363,7 +363,7 @@ class MainWindow(QMainWindow):
         )
         self.resizeDocks([self.plots_dock], [170], Qt.Orientation.Vertical)
         self.resizeDocks(
-            [self.plots_dock, self.hardware_dock], [900, 360], Qt.Orientation.Horizontal
+            [self.plots_dock, self.hardware_dock], [820, 470], Qt.Orientation.Horizontal
         )
 
     def set_plots_widget(self, widget: QWidget) -> None:

@@ -13,13 +13,15 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from widgets.theme import current_theme
 
 #: Bar colour by kind of term.
 KIND_COLOURS = {"static": "#7f8fa6", "dynamic": "#e07b24", "all_in": "#3d9a8b"}
+#: Height of one term's row in the chart (px).
+ROW_HEIGHT = 18
 KIND_LABELS = {"static": "static", "dynamic": "dynamic", "all_in": "all-in"}
 _PREFIXES = ((1e0, ""), (1e-3, "m"), (1e-6, "µ"), (1e-9, "n"), (1e-12, "p"), (1e-15, "f"))
 
@@ -61,6 +63,7 @@ class EnergyChart(QWidget):
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
+        self.plot.invertY(True)  # first term on top
         self.plot.getAxis("bottom").setLabel("energy", units="J")
         self.plot.setToolTip(
             "Energy per term: grey = static (leakage x wall time), orange = "
@@ -134,32 +137,32 @@ class EnergyChart(QWidget):
             self.labels.append(text)
         axis = self.plot.getAxis("left")
         axis.setTicks([[(y, label) for y, (_, label, _) in zip(ys, rows, strict=True)]])
+        metrics = QFontMetrics(axis.font())
+        widest = max((metrics.horizontalAdvance(label) for _, label, _ in rows), default=30)
+        axis.setWidth(widest + 16)
+        # every term label needs its line: the page scrolls rather than drop labels
+        self.plot.setFixedHeight(ROW_HEIGHT * n + 56)
         self.plot.setYRange(-0.6, max(n - 0.4, 0.6), padding=0)
         self.plot.setXRange(0, top * 1.45, padding=0)
         self.summary.setText(summary_text(energy))
 
 
 def summary_text(energy: dict[str, Any]) -> str:
-    """One paragraph: time base, totals, average power and what is not priced."""
-    base = (
-        "real time at the chip's tick"
-        if energy["time_base"] == "real_time"
-        else "as fast as possible"
-    )
-    simulated = energy["simulated_time_s"]
-    parts = [f"{simulated:.3g} s simulated, {base}"]
-    if energy["wall_time_s"] is not None and energy["time_base"] != "real_time":
-        parts[0] += f" (chip wall time {si(energy['wall_time_s'], 's')})"
+    """One or two lines: totals, average power, simulated (and chip) time, what is not priced.
+    The time base is the one chosen beside the chart."""
+    total = si(energy["total_j"], "J")
     if energy["scope"] == "all_in":
-        parts.append(f"total {si(energy['total_j'], 'J')} (all-in figure, static included)")
+        text = f"Total {total} (all-in figure: static included, not separable)"
     else:
-        parts.append(
-            f"static {si(energy['static_j'], 'J')} · dynamic "
-            f"{si(energy['dynamic_j'], 'J')} · total {si(energy['total_j'], 'J')}"
+        text = (
+            f"Total {total} = static {si(energy['static_j'], 'J')} + dynamic "
+            f"{si(energy['dynamic_j'], 'J')}"
         )
     if energy["average_power_w"] is not None:
-        parts.append(f"average {si(energy['average_power_w'], 'W')}")
-    text = "; ".join(parts) + "."
+        text += f" · {si(energy['average_power_w'], 'W')} average"
+    text += f" · {energy['simulated_time_s']:.3g} s simulated"
+    if energy["wall_time_s"] is not None and energy["time_base"] != "real_time":
+        text += f", {si(energy['wall_time_s'], 's')} on the chip"
     if energy["unpriced"]:
-        text += " Not priced (left out of the totals): " + ", ".join(energy["unpriced"]) + "."
+        text += " · not priced (left out): " + ", ".join(energy["unpriced"])
     return text

@@ -19,11 +19,13 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -287,12 +289,17 @@ class HardwarePanel(QWidget):
         base_row.addWidget(QLabel("Time base"))
         base_row.addWidget(self.time_base_combo, 1)
         energy_layout.addLayout(base_row)
-        energy_layout.addWidget(self.chart, 1)
+        energy_layout.addWidget(self.chart)
+        energy_layout.addStretch(1)
+        energy_scroll = QScrollArea()
+        energy_scroll.setWidgetResizable(True)
+        energy_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        energy_scroll.setWidget(energy_page)
 
         self.tabs = QTabWidget()
         self.tabs.addTab(cores_page, "Cores")
         self.tabs.addTab(self.violations, "Violations")
-        self.tabs.addTab(energy_page, "Energy")
+        self.tabs.addTab(energy_scroll, "Energy")
         self.tabs.setTabToolTip(0, "The cores of every chip used, coloured by utilization")
         self.tabs.setTabToolTip(1, "Every limit the design breaks on this platform")
         self.tabs.setTabToolTip(2, "Energy of the simulated activity on this platform")

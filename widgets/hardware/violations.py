@@ -12,6 +12,10 @@ from widgets.theme import current_theme
 
 COLUMNS = ("Rule", "Severity", "Message", "Node")
 NODE_ROLE = Qt.ItemDataRole.UserRole + 1
+RULE_WIDTH = 100
+NODE_WIDTH = 96
+#: Lets a long rule id ("plasticity.unsupported") wrap after its dot.
+ZERO_WIDTH_SPACE = "\u200b"
 
 
 class ViolationsTable(QTableWidget):
@@ -34,10 +38,13 @@ class ViolationsTable(QTableWidget):
         self.setWordWrap(True)
         self.verticalHeader().hide()
         header = self.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # the message gets the room: rule ids break after their dots, node names at spaces
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, RULE_WIDTH)
+        header.resizeSection(3, NODE_WIDTH)
         self.setToolTip(
             "Limits of the chip this design breaks; double-click a row (or press "
             "Enter) to select its node in the editor"
@@ -54,7 +61,9 @@ class ViolationsTable(QTableWidget):
         for row, violation in enumerate(violations):
             node = violation.get("node")
             cells = (
-                violation["rule"],
+                violation["rule"]
+                .replace(".", "." + ZERO_WIDTH_SPACE)
+                .replace("_", "_" + ZERO_WIDTH_SPACE),
                 violation["severity"],
                 violation["message"],
                 names.get(node, node) if node else "—",
@@ -62,7 +71,9 @@ class ViolationsTable(QTableWidget):
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(NODE_ROLE, node)
-                item.setToolTip(violation["message"])
+                item.setToolTip(
+                    f"{violation['rule']} ({violation['severity']}): {violation['message']}"
+                )
                 if col == 1 and violation["severity"] in colours:
                     item.setForeground(colours[violation["severity"]])
                 self.setItem(row, col, item)
