@@ -271,3 +271,18 @@ def test_a_stale_mapping_is_dropped(qtbot, panel):
     qtbot.waitUntil(lambda: not panel.is_mapping(), timeout=MAP_TIMEOUT_MS)
     assert shown == ["spinnaker"]
     assert panel.grid.data.platform == "SpiNNaker"
+
+
+def test_switching_platform_after_a_run_reprices_the_same_spikes(qtbot, panel, demo):
+    run_into(panel, demo, 200.0)
+    loihi = panel.energy
+    synop_count = loihi["per_term"]["synop"]["count"]
+    with qtbot.waitSignal(panel.energy_updated, timeout=MAP_TIMEOUT_MS) as blocker:
+        panel.platform_combo.setCurrentIndex(panel.platform_combo.findData("truenorth"))
+    truenorth = blocker.args[0]
+    assert truenorth["simulated_time_s"] == pytest.approx(0.2)
+    assert truenorth["scope"] == "all_in"
+    # TrueNorth's all-in figure: 26 pJ per synaptic event, the same events as on Loihi
+    events = truenorth["per_term"]["synaptic_event_all_in"]["count"]
+    assert events == synop_count
+    assert truenorth["total_j"] == pytest.approx(events * 26e-12)

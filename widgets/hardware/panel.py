@@ -456,10 +456,17 @@ class HardwarePanel(QWidget):
         self._set_summary_colour(report["fits"])
         self._routes = None
         if self._run_info is not None:
-            self.live = LiveSpikes(self._run_info, result.mapping)
-            self.live.spikes[:] = 0
-            self._energy_dirty = False
-            self.chart.clear("The design was mapped again; energy restarts with the next run.")
+            # the spikes of the run so far are priced on the new mapping (another platform, or
+            # a parameter change that leaves the neurons as they were)
+            previous, self.live = self.live, LiveSpikes(self._run_info, result.mapping)
+            if self.live.matches and previous is not None and previous.matches:
+                self.live.spikes[:] = previous.spikes
+                self.live.duration_ms = previous.duration_ms
+                self._refresh_energy(True)
+            else:
+                self.chart.clear(
+                    "The design changed since the run started; energy follows the next run."
+                )
         self.mapped.emit(result)
 
     def _set_summary_colour(self, fits: bool) -> None:
