@@ -414,7 +414,7 @@ class HardwarePanel(QWidget):
     def _show_busy(self) -> None:
         if self._running_job is not None:
             self.busy.show()
-            self.summary.setText(f"Mapping onto {self.profile.short_name}…")
+            self._set_summary(f"Mapping onto {self.profile.short_name}…")
 
     def _job_done(self) -> bool:
         """Bookkeeping after a job; whether its result is the latest."""
@@ -435,7 +435,7 @@ class HardwarePanel(QWidget):
         self.result = None
         self.grid.set_data(None)
         self.violations.set_violations([], {})
-        self.summary.setText(f"Cannot map onto {self.profile.short_name}: {message}")
+        self._set_summary(f"Cannot map onto {self.profile.short_name}: {message}")
         self.mapping_failed.emit(message)
 
     def _job_finished(self, result: MappingResult) -> None:
@@ -452,7 +452,7 @@ class HardwarePanel(QWidget):
         severities = [v["severity"] for v in report["violations"]]
         errors, warnings = severities.count("error"), severities.count("warning")
         self.tabs.setTabText(1, f"Violations ({len(severities)})")
-        self.summary.setText(summary_line(report, profile, errors, warnings))
+        self._set_summary(summary_line(report, profile, errors, warnings))
         self._set_summary_colour(report["fits"])
         self._routes = None
         if self._run_info is not None:
@@ -468,6 +468,20 @@ class HardwarePanel(QWidget):
                     "The design changed since the run started; energy follows the next run."
                 )
         self.mapped.emit(result)
+
+    def _set_summary(self, text: str) -> None:
+        self.summary.setText(text)
+        self._fit_summary()
+
+    def _fit_summary(self) -> None:
+        # a word-wrapped label in a box layout gets one line's height unless told otherwise
+        width = max(self.contentsRect().width() - 8, 100)  # the layout's margins
+        lines = 2 * self.summary.fontMetrics().lineSpacing()
+        self.summary.setMinimumHeight(max(self.summary.heightForWidth(width), lines))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._fit_summary()
 
     def _set_summary_colour(self, fits: bool) -> None:
         theme = current_theme()
