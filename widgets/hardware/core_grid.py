@@ -33,6 +33,11 @@ CHIP_GAP = 10.0
 ROUTER_GAP = 2.0
 
 
+def unused_colour(theme) -> QColor:
+    """Grey of an unused core: clearly apart from the chip's background in both themes."""
+    return theme.color("scroll")
+
+
 def _qcolor(rgb: tuple[int, int, int]) -> QColor:
     return QColor(*rgb)
 
@@ -211,7 +216,7 @@ class CoreGrid(QWidget):
             painter.setPen(theme.color("muted"))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "No mapping yet")
             return
-        unused = theme.color("grid")
+        unused = unused_colour(theme)
         n_used = len(data.cores)
         fractions = self.fractions()
         bins: dict[Any, list[QRectF]] = {}
@@ -328,7 +333,7 @@ class UtilizationLegend(QWidget):
         x = bar.right() + 12
         for fill, text in (
             (_qcolor(OVER), "over limit"),
-            (theme.color("grid"), "unused"),
+            (unused_colour(theme), "unused"),
             (_qcolor(NO_LIMIT), "no limit"),
         ):
             painter.fillRect(QRectF(x, 2, 10, 10), fill)
