@@ -10,6 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QPoint, QTimer
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QToolTip
 
 from app.cli import main as cli_main
 from engine.io.project_file import load_project
@@ -286,3 +289,35 @@ def test_switching_platform_after_a_run_reprices_the_same_spikes(qtbot, panel, d
     events = truenorth["per_term"]["synaptic_event_all_in"]["count"]
     assert events == synop_count
     assert truenorth["total_j"] == pytest.approx(events * 26e-12)
+
+
+def test_hovering_a_core_shows_its_tooltip(qtbot, panel):
+    choose(qtbot, panel, "spinnaker")
+    panel.tabs.setCurrentIndex(0)
+    qtbot.waitUntil(panel.grid.isVisible)
+    QTest.mouseMove(panel.grid, QPoint(1, 1))  # outside every core
+    QTest.mouseMove(panel.grid, panel.grid.core_rect(1).center().toPoint())
+    qtbot.waitUntil(QToolTip.isVisible, timeout=3000)
+    assert QToolTip.text() == panel.grid.tooltip_text(1)
+    assert QToolTip.text().startswith("Core 1 · chip 0")
+
+
+def test_a_large_design_maps_off_the_gui_thread(qtbot):
+    brunel = load_project(ROOT / "projects" / "brunel_ai.snnproj").network
+    widget = HardwarePanel()
+    qtbot.addWidget(widget)
+    widget.show()
+    ticks = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(widget.busy.isVisible()))
+    timer.start()
+    with qtbot.waitSignal(widget.mapped, timeout=180_000) as blocker:
+        widget.set_network(brunel)
+        qtbot.waitUntil(widget.busy.isVisible, timeout=5_000)
+    timer.stop()
+    # the event loop kept running while the mapping worked, with the busy bar shown
+    assert sum(ticks) >= 10
+    assert not widget.busy.isVisible()
+    assert blocker.args[0].report["cores_used"] == 210  # 12,500 neurons on Loihi
+    widget.shutdown()
