@@ -30,6 +30,8 @@ MAX_CHIPS_DRAWN = 64
 #: Colour bins of the ramp (one drawRects call each).
 BINS = 64
 CHIP_GAP = 10.0
+#: Smallest size (px) a used core is drawn at.
+MIN_USED_CELL = 4.0
 ROUTER_GAP = 2.0
 
 
@@ -239,7 +241,12 @@ class CoreGrid(QWidget):
                     )
                 bins.setdefault(key, []).append(self.core_rect(core))
         painter.setPen(Qt.PenStyle.NoPen)
-        for key, rects in bins.items():
+        # unused cores first; on a grid of thousands of tiny cells a used core is drawn a
+        # little larger, so that one used core among 4,096 can still be seen
+        grow = max(0.0, (MIN_USED_CELL - self._cell) / 2)
+        for key, rects in sorted(bins.items(), key=lambda item: item[0] != "unused"):
+            if key != "unused" and grow:
+                rects = [r.adjusted(-grow, -grow, grow, grow) for r in rects]
             if key == "unused":
                 fill = unused
             elif key == "none":

@@ -73,12 +73,18 @@ class EnergyChart(QWidget):
         self.labels: list[pg.TextItem] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.notes = QLabel()
+        self.notes.setWordWrap(True)
+        self.notes.setToolTip("How the counts behind this estimate were obtained")
         layout.addWidget(self.summary)
-        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.plot)
+        layout.addWidget(self.notes)
+        layout.addStretch(1)
         self.apply_theme()
 
     def apply_theme(self) -> None:
         theme = current_theme()
+        self.notes.setStyleSheet(f"color: {theme.muted};")
         self.plot.setBackground(theme.base)
         for name in ("left", "bottom"):
             axis = self.plot.getAxis(name)
@@ -108,6 +114,7 @@ class EnergyChart(QWidget):
         self.bars = None
         self.labels = []
         self.summary.setText(message)
+        self.notes.clear()
 
     def set_energy(self, energy: dict[str, Any]) -> None:
         """Show one result of :func:`hardware.power.estimate_energy`."""
@@ -145,6 +152,8 @@ class EnergyChart(QWidget):
         self.plot.setYRange(-0.6, max(n - 0.4, 0.6), padding=0)
         self.plot.setXRange(0, top * 1.45, padding=0)
         self.summary.setText(summary_text(energy))
+        notes = [energy.get("note", "")] + list(energy.get("notes", []))
+        self.notes.setText("\n".join(n for n in notes if n))
 
 
 def summary_text(energy: dict[str, Any]) -> str:
