@@ -12,6 +12,8 @@ from PySide6.QtTest import QTest
 from app.main_window import Document, MainWindow
 from app.settings import AppSettings
 from engine.io.project_file import load_project
+from hardware.profiles import load_profile
+from hardware.report import map_and_report
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "projects" / "stdp_demo.snnproj"
@@ -109,6 +111,13 @@ def test_energy_follows_the_running_simulation(qtbot, window):
     assert final["simulated_time_s"] == pytest.approx(0.4)
     assert final["per_term"]["synop"]["count"] > 0
     assert final["static_j"] == pytest.approx(0.104 * 0.4 * panel.result.mapping.chips_used)
+    # the same events as 'spikestudio map --run' counts from its own run of the same design
+    report, _ = map_and_report(window.network, load_profile("loihi"), run=True, duration_ms=400.0)
+    cli = report["energy"]["per_term"]
+    for term in ("synop", "synaptic_update"):
+        assert final["per_term"][term]["count"] == cli[term]["count"]
+        assert final["per_term"][term]["energy_j"] == pytest.approx(cli[term]["energy_j"])
+    assert final["static_j"] == pytest.approx(report["energy"]["static_j"])
     # simulated time only grows from one update to the next
     times = [u["simulated_time_s"] for u in updates]
     assert times == sorted(times)
