@@ -11,17 +11,28 @@ def attach_hardware_panel(window) -> HardwarePanel:
 
     Clicking a core selects the nodes of its slices in the canvas; activating a violation
     selects its node and centres the view on it; chunks of a running simulation update the
-    energy chart.
+    energy chart. The chosen profile, metric and time base are kept in the project's view state
+    (``view["hardware"]``), like the plots' choices.
     """
     panel = HardwarePanel()
     window.set_hardware_widget(panel)
     panel.nodes_selected.connect(window.select_nodes)
     panel.node_activated.connect(window.focus_node)
-    window.project_changed.connect(lambda project: panel.set_network(project.network))
+
+    def project_changed(project) -> None:
+        panel.restore_choices(project.view.get("hardware", {}))
+        panel.set_network(project.network)
+
+    def choices_changed(choices: dict) -> None:
+        if window.document is not None:
+            window.document.project.view["hardware"] = choices
+
+    window.project_changed.connect(project_changed)
+    panel.choices_changed.connect(choices_changed)
     simulation = window.simulation
     simulation.run_started.connect(panel.start_run)
     simulation.chunk_received.connect(panel.append_chunk)
     simulation.run_finished.connect(lambda *_: panel.finish_run())
     window.menu_actions.hardware_panel.triggered.connect(window.show_hardware_panel)
-    panel.set_network(window.network)
+    project_changed(window.document.project)
     return panel

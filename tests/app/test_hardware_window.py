@@ -121,3 +121,24 @@ def test_energy_follows_the_running_simulation(qtbot, window):
     # simulated time only grows from one update to the next
     times = [u["simulated_time_s"] for u in updates]
     assert times == sorted(times)
+
+
+def test_the_project_remembers_the_platform_and_metric(qtbot, window, tmp_path):
+    panel = window.hardware_panel
+    choose(qtbot, window, "truenorth")
+    panel.metric_combo.setCurrentIndex(panel.metric_combo.findData("fan_in"))
+    assert window.document.project.view["hardware"] == {
+        "profile": "truenorth",
+        "metric": "fan_in",
+        "time_base": "real_time",
+    }
+    path = tmp_path / "saved.snnproj"
+    assert window.save_to(path)
+    with qtbot.waitSignal(panel.mapped, timeout=MAP_TIMEOUT_MS):
+        window.new_document()
+    assert panel.platform_combo.currentData() == "truenorth"  # a new project keeps the choice
+    choose(qtbot, window, "loihi")
+    with qtbot.waitSignal(panel.mapped, timeout=MAP_TIMEOUT_MS) as blocker:
+        assert window.open_path(path, ask=False)
+    assert blocker.args[0].report["hardware"] == "truenorth"
+    assert panel.grid.metric_key == "fan_in"

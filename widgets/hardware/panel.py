@@ -161,6 +161,8 @@ class HardwarePanel(QWidget):
         The energy estimate shown changed (the dict of :func:`estimate_energy`).
     profile_changed(str)
         The profile in use changed (its id).
+    choices_changed(dict)
+        The user changed the profile, metric or time base (:meth:`choices`).
     """
 
     nodes_selected = Signal(list)
@@ -169,6 +171,7 @@ class HardwarePanel(QWidget):
     mapping_failed = Signal(str)
     energy_updated = Signal(object)
     profile_changed = Signal(str)
+    choices_changed = Signal(dict)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -255,9 +258,7 @@ class HardwarePanel(QWidget):
         )
         for key, label in METRICS.items():
             self.metric_combo.addItem(label, key)
-        self.metric_combo.currentIndexChanged.connect(
-            lambda _: self.grid.set_metric(self.metric_combo.currentData())
-        )
+        self.metric_combo.currentIndexChanged.connect(self._metric_chosen)
         self.legend = UtilizationLegend()
         cores_page = QWidget()
         cores_layout = QVBoxLayout(cores_page)
@@ -281,7 +282,7 @@ class HardwarePanel(QWidget):
         )
         for key in TIME_BASES:
             self.time_base_combo.addItem(TIME_BASE_LABELS[key], key)
-        self.time_base_combo.currentIndexChanged.connect(lambda _: self._refresh_energy(True))
+        self.time_base_combo.currentIndexChanged.connect(self._time_base_chosen)
         energy_page = QWidget()
         energy_layout = QVBoxLayout(energy_page)
         energy_layout.setContentsMargins(2, 2, 2, 2)
@@ -349,7 +350,53 @@ class HardwarePanel(QWidget):
             return
         self.profile = self._profile_at(index)
         self.profile_changed.emit(self.profile.profile_id)
+        self.choices_changed.emit(self.choices())
         self.remap()
+
+    def _metric_chosen(self, _: int) -> None:
+        self.grid.set_metric(self.metric_combo.currentData())
+        self.choices_changed.emit(self.choices())
+
+    def _time_base_chosen(self, _: int) -> None:
+        self._refresh_energy(True)
+        self.choices_changed.emit(self.choices())
+
+    def choices(self) -> dict[str, str]:
+        """What the user chose (for the project's view state): the profile (a shipped id, or
+        ``profile_file``: the path of a loaded one), the grid's metric and the time base."""
+        key = self.platform_combo.currentData()
+        where = "profile_file" if key in self.user_profiles else "profile"
+        return {where: key, "metric": self.metric_combo.currentData(),
+                "time_base": self.time_base_combo.currentData()}  # fmt: skip
+
+    def restore_choices(self, choices: dict[str, Any]) -> None:
+        """Show the choices :meth:`choices` gave (as saved with a project), without mapping;
+        unknown values and a profile file that cannot be loaded any more are skipped."""
+        if not isinstance(choices, dict):
+            return
+        key = choices.get("profile")
+        path = choices.get("profile_file")
+        if isinstance(path, str) and self.platform_combo.findData(path) < 0:
+            try:
+                profile = load_profile(Path(path))
+            except ProfileError:
+                profile = None
+            if profile is not None:
+                self.user_profiles[path] = profile
+                self.platform_combo.blockSignals(True)
+                self.platform_combo.addItem(f"{profile.short_name} (your file)", path)
+                self.platform_combo.blockSignals(False)
+                key = path
+        for combo, value in ((self.platform_combo, key),
+                             (self.metric_combo, choices.get("metric")),
+                             (self.time_base_combo, choices.get("time_base"))):  # fmt: skip
+            index = combo.findData(value) if isinstance(value, str) else -1
+            if index >= 0:
+                combo.blockSignals(True)
+                combo.setCurrentIndex(index)
+                combo.blockSignals(False)
+        self.profile = self._profile_at(self.platform_combo.currentIndex())
+        self.grid.set_metric(self.metric_combo.currentData())
 
     def ask_load_profile(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
