@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from hardware.arrays import distinct
 from hardware.mapping import Mapping
 from hardware.quantize import RunSpikes
 
@@ -140,7 +141,7 @@ class EventRoutes:
         self.placed = core_of >= 0
         self.placed_core = core_of[self.placed]
         # packets: one per (spiking neuron, destination core)
-        pairs = np.unique(syn.pre[on_chip] * width + post_core[on_chip])
+        pairs = distinct(syn.pre[on_chip] * width + post_core[on_chip])
         src, dst = pairs // width, pairs % width
         src_core = core_of[src]
         from_host = src_core < 0
@@ -161,7 +162,7 @@ class EventRoutes:
             ca // chip_cols - cb // chip_cols
         )
         # a spike leaves its core through the router once (multicast), then crosses chips
-        self.senders = np.unique(src)
+        self.senders = distinct(src)
         self.sender_core = core_of[self.senders]
 
     def per_core(self, spikes: np.ndarray) -> tuple[dict[str, np.ndarray], float]:
@@ -272,7 +273,7 @@ def _active_updates(mapping: Mapping, run: RunSpikes, tick_ms: float, n_ticks: i
     event_post = post[starts + offsets] if total else np.zeros(0, np.int64)
     spiking = core_of[run.neurons] >= 0
     keys = np.concatenate([event_tick * n + event_post, ticks[spiking] * n + run.neurons[spiking]])
-    keys = np.unique(keys)
+    keys = distinct(keys)
     key_core = core_of[keys % n]
     active = np.bincount(key_core, minlength=n_cores).astype(np.float64)
     syn_tick = active_tick = None

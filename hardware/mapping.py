@@ -29,6 +29,7 @@ import numpy as np
 
 from engine.model.network import Network
 from engine.sim.compiler import CompiledNetwork
+from hardware.arrays import distinct
 from hardware.profiles import Profile, Support
 from hardware.synapses import SynapseTable, group_index
 
@@ -492,14 +493,14 @@ def _core_fits(members: np.ndarray, fit: _CoreFit, groups_of: np.ndarray, caps: 
     if (counts > caps).any():
         return False
     into = _into(members, fit)
-    return fit.fits(members.size, into.size, np.unique(fit.pre_sorted[into]).size)
+    return fit.fits(members.size, into.size, distinct(fit.pre_sorted[into]).size)
 
 
 # -- layout on the mesh ------------------------------------------------------------------------
 def lay_out(core_of: np.ndarray, profile: Profile) -> Placement:
     """Give each core a chip and a router position: chips filled in turn, routers in a
     serpentine over the chip's router grid, so that consecutive cores are neighbours."""
-    used = np.unique(core_of[core_of >= 0])
+    used = distinct(core_of[core_of >= 0])
     # renumber cores densely in order of first use (refinement keeps numbers, but be safe)
     renumber = np.full(int(core_of.max()) + 2 if core_of.size else 1, -1, dtype=np.int64)
     renumber[used] = np.arange(used.size)
@@ -534,7 +535,7 @@ def core_usage(
     bits = profile.limit("bits_per_synapse") or 0.0
     fan_in = _distinct_count(post_core[into], synapses.pre[into], n)
     out = (pre_core >= 0) & (post_core >= 0) & (pre_core != post_core)
-    edges = np.unique(synapses.pre[out] * max(n, 1) + post_core[out])
+    edges = distinct(synapses.pre[out] * max(n, 1) + post_core[out])
     fan_out = (
         np.bincount(core_of[edges // max(n, 1)], minlength=n)
         if edges.size
@@ -552,7 +553,7 @@ def _distinct_count(keys: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     if keys.size == 0:
         return np.zeros(n, dtype=np.int64)
     width = int(values.max()) + 1
-    pairs = np.unique(keys.astype(np.int64) * width + values)
+    pairs = distinct(keys.astype(np.int64) * width + values)
     return np.bincount(pairs // width, minlength=n)
 
 
@@ -564,5 +565,5 @@ def targets_per_neuron(placement: Placement, synapses: SynapseTable) -> np.ndarr
     if not keep.any():
         return np.zeros(n, dtype=np.int64)
     width = placement.n_cores
-    pairs = np.unique(synapses.pre[keep] * width + post_core[keep])
+    pairs = distinct(synapses.pre[keep] * width + post_core[keep])
     return np.bincount(pairs // width, minlength=n)
