@@ -321,3 +321,18 @@ def test_a_large_design_maps_off_the_gui_thread(qtbot):
     assert not widget.busy.isVisible()
     assert blocker.args[0].report["cores_used"] == 210  # 12,500 neurons on Loihi
     widget.shutdown()
+
+
+def test_a_mapping_that_fails_says_why_and_leaves_the_panel_usable(qtbot, panel, monkeypatch):
+    def broken(network, profile):
+        raise RuntimeError("the mapper broke")
+
+    monkeypatch.setattr(panel_module, "map_and_report", broken)
+    with qtbot.waitSignal(panel.mapping_failed, timeout=MAP_TIMEOUT_MS) as blocker:
+        panel.platform_combo.setCurrentIndex(panel.platform_combo.findData("truenorth"))
+    assert blocker.args[0] == "RuntimeError: the mapper broke"
+    assert panel.summary.text() == "Cannot map onto TrueNorth: RuntimeError: the mapper broke"
+    assert not panel.is_mapping() and not panel.busy.isVisible()
+    monkeypatch.undo()
+    result = choose(qtbot, panel, "spinnaker")
+    assert result.report["hardware"] == "spinnaker"

@@ -64,8 +64,11 @@ class ComparisonWorker(QObject):
                 progress=self.progressed.emit,
                 cancelled=self.cancel.is_set,
             )
-        except (SpikeStudioError, ValueError, MemoryError) as err:
+        except SpikeStudioError as err:
             self.failed.emit(str(err))
+            return
+        except Exception as err:  # noqa: BLE001 - reported in the dialog, not as a traceback
+            self.failed.emit(f"{type(err).__name__}: {err}")
             return
         self.finished.emit(rows)
 

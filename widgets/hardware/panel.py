@@ -93,8 +93,11 @@ class MappingJob(QRunnable):
         start = time.perf_counter()
         try:
             report, mapping = map_and_report(self.network, self.profile)
-        except (SpikeStudioError, ValueError, MemoryError) as err:
+        except SpikeStudioError as err:
             self.signals.failed.emit(self.generation, str(err))
+            return
+        except Exception as err:  # noqa: BLE001 - a bug must not leave the panel busy forever
+            self.signals.failed.emit(self.generation, f"{type(err).__name__}: {err}")
             return
         seconds = time.perf_counter() - start
         self.signals.finished.emit(MappingResult(self.generation, report, mapping, seconds))
@@ -157,6 +160,8 @@ class HardwarePanel(QWidget):
         A node to select and bring into view (a violation was activated).
     mapped(object)
         A :class:`MappingResult` is shown.
+    mapping_failed(str)
+        The design could not be mapped; the message is shown in the summary line.
     energy_updated(object)
         The energy estimate shown changed (the dict of :func:`estimate_energy`).
     profile_changed(str)
