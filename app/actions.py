@@ -72,6 +72,12 @@ ACTION_SPECS: dict[str, tuple[str, object, str | None, str]] = {
     "minimap": ("&Overview Map", "Ctrl+Shift+O", "minimap", "Show the overview map"),
     "dark_theme": ("&Dark Theme", "Ctrl+Shift+T", "theme", "Switch between light and dark"),
     "reset_layout": ("&Reset Panel Layout", None, "layout", "Put the panels back in place"),
+    "hardware_panel": (
+        "&Hardware Panel",
+        "Ctrl+Alt+H",
+        None,
+        "Show the hardware panel: map the design onto a neuromorphic chip",
+    ),
     "run": ("&Run", "F5", "run", "Run the simulation"),
     "pause": ("&Pause", "F6", "pause", "Pause the simulation"),
     "step": ("&Step", "F10", "step", "Advance the simulation by one chunk"),

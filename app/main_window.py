@@ -74,6 +74,7 @@ from app.commands import (
     SetPlasticityCommand,
     SetSettingCommand,
 )
+from app.hardware import attach_hardware_panel
 from app.settings import AppSettings
 from app.simulation import SimulationController, wait_for
 from engine import __version__
@@ -284,6 +285,7 @@ class MainWindow(QMainWindow):
         self.menu_actions.dark_theme.setChecked(current_theme().name == "dark")
         self.set_document(Document(project, path))
         self.simulation = SimulationController(self)
+        self.hardware_panel = attach_hardware_panel(self)
         MainWindow.windows.append(self)
         self.log(f"SpikeStudio {__version__} ready.")
 
@@ -345,7 +347,7 @@ class MainWindow(QMainWindow):
         )
         self.resizeDocks([self.plots_dock], [170], Qt.Orientation.Vertical)
         self.resizeDocks(
-            [self.plots_dock, self.hardware_dock], [900, 360], Qt.Orientation.Horizontal
+            [self.plots_dock, self.hardware_dock], [820, 470], Qt.Orientation.Horizontal
         )
 
     def set_plots_widget(self, widget: QWidget) -> None:
@@ -406,6 +408,7 @@ class MainWindow(QMainWindow):
             self.history_dock,
         ):
             panels.addAction(dock.toggleViewAction())
+        view.addAction(a.hardware_panel)
         view.addAction(a.reset_layout)
 
         simulation = bar.addMenu("&Simulation")
@@ -829,6 +832,22 @@ class MainWindow(QMainWindow):
             return
         self.scene.select([node_id])
         self.view.centerOn(self.scene.node_item(node_id))
+
+    def select_nodes(self, node_ids: list[str]) -> None:
+        """Select these nodes in the canvas and bring the first into view."""
+        if self.scene is None:
+            return
+        known = {n.id for n in self.network.nodes}
+        node_ids = [n for n in node_ids if n in known]
+        self.scene.select(node_ids)
+        if node_ids:
+            self.view.ensureVisible(self.scene.node_item(node_ids[0]))
+
+    def show_hardware_panel(self) -> None:
+        """Show the Hardware dock and bring it to the front."""
+        self.hardware_dock.show()
+        self.hardware_dock.raise_()
+        self.hardware_panel.platform_combo.setFocus()
 
     def _node_activated(self, node_id: str) -> None:
         self.inspector_dock.show()
@@ -1441,6 +1460,7 @@ class MainWindow(QMainWindow):
             self.settings.sync()
         self.autosaver.stop()
         self.simulation.shutdown()
+        self.hardware_panel.shutdown()
         self.quick_add.hide()
         self._detach_document(self.document)
         self.document = None
@@ -1521,6 +1541,8 @@ def run(
             app.processEvents()
             if failed:
                 print(f"spikestudio: the simulation stopped: {failed[0]}", file=sys.stderr)
+        wait_for(lambda: not window.hardware_panel.is_mapping(), timeout_s=120.0)
+        app.processEvents()
         ok = window.grab().save(screenshot)
         window.close()
         if not ok:

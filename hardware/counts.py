@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from hardware.arrays import distinct
 from hardware.mapping import Mapping
 from hardware.quantize import RunSpikes
 
@@ -116,88 +117,135 @@ def _plain(value: float) -> int | float:
     return int(value) if value.is_integer() else value
 
 
+class EventRoutes:
+    """What one spike of each neuron causes on a placement: the synapses it reaches on each
+    core and the packets, hops and chip crossings it sends. Computed once per mapping; the
+    counts of a run are then weighted sums (:meth:`per_core`), cheap enough to redo while a
+    simulation runs.
+    """
+
+    def __init__(self, mapping: Mapping) -> None:
+        self.mapping = mapping
+        placement, syn = mapping.placement, mapping.synapses
+        n_cores = self.n_cores = placement.n_cores
+        core_of = placement.core_of
+        self.n_neurons = syn.n_neurons
+        width = max(n_cores, 1)
+        post_core = core_of[syn.post]
+        on_chip = post_core >= 0
+        self.syn_pre, self.syn_post = syn.pre[on_chip], syn.post[on_chip]
+        self.syn_core = post_core[on_chip]
+        plastic = on_chip & syn.plastic
+        self.plastic_pre, self.plastic_post = syn.pre[plastic], syn.post[plastic]
+        self.plastic_core = post_core[plastic]
+        self.placed = core_of >= 0
+        self.placed_core = core_of[self.placed]
+        # packets: one per (spiking neuron, destination core)
+        pairs = distinct(syn.pre[on_chip] * width + post_core[on_chip])
+        src, dst = pairs // width, pairs % width
+        src_core = core_of[src]
+        from_host = src_core < 0
+        self.host_src, self.host_dst = src[from_host], dst[from_host]
+        keep = ~from_host
+        src, dst, sc = src[keep], dst[keep], src_core[keep]
+        same = sc == dst
+        self.intra_src, self.intra_core = src[same], sc[same]
+        other = ~same
+        self.inter_src, sc_o, dst_o = src[other], sc[other], dst[other]
+        self.inter_core = sc_o
+        self.dx = np.abs(placement.x[sc_o] - placement.x[dst_o])
+        self.dy = np.abs(placement.y[sc_o] - placement.y[dst_o])
+        self.local = placement.router[sc_o] == placement.router[dst_o]
+        chip_cols = mapping.profile.chip_grid_columns
+        ca, cb = placement.chip[sc_o], placement.chip[dst_o]
+        self.chip_dist = np.abs(ca % chip_cols - cb % chip_cols) + np.abs(
+            ca // chip_cols - cb // chip_cols
+        )
+        # a spike leaves its core through the router once (multicast), then crosses chips
+        self.senders = distinct(src)
+        self.sender_core = core_of[self.senders]
+
+    def per_core(self, spikes: np.ndarray) -> tuple[dict[str, np.ndarray], float]:
+        """Every count of :data:`PER_CORE_KEYS` but the neuron updates, for ``spikes`` (the
+        spike count of every neuron), and the spikes injected from the host."""
+        n_cores = self.n_cores
+
+        def per(core: np.ndarray, weights: np.ndarray) -> np.ndarray:
+            return np.bincount(core, weights=weights, minlength=n_cores).astype(np.float64)
+
+        out = {key: np.zeros(n_cores) for key in PER_CORE_KEYS}
+        out["synaptic_events"] = per(self.syn_core, spikes[self.syn_pre])
+        out["plasticity_updates"] = per(
+            self.plastic_core, spikes[self.plastic_pre] + spikes[self.plastic_post]
+        )
+        out["spikes_out"] = per(self.placed_core, spikes[self.placed])
+        host = spikes[self.host_src]
+        # host-injected spikes enter the router of their destination's chip
+        out["router_packets"] += per(self.host_dst, host)
+        out["spikes_intra_core"] = per(self.intra_core, spikes[self.intra_src])
+        s_o = spikes[self.inter_src]
+        out["spikes_inter_core"] = per(self.inter_core, s_o)
+        out["spikes_local"] = per(self.inter_core[self.local], s_o[self.local])
+        out["hops_ew"] = per(self.inter_core, s_o * self.dx)
+        out["hops_ns"] = per(self.inter_core, s_o * self.dy)
+        crossing = self.chip_dist > 0
+        out["spikes_inter_chip"] = per(self.inter_core[crossing], s_o[crossing])
+        out["chip_hops"] = per(self.inter_core, s_o * self.chip_dist)
+        out["router_packets"] += per(self.sender_core, spikes[self.senders])
+        out["router_packets"] += out["chip_hops"]
+        return out, float(host.sum())
+
+    def estimated_active(self, spikes: np.ndarray, n_ticks: int) -> np.ndarray:
+        """Active neuron-ticks per core, assuming each neuron's inputs and spikes are spread
+        evenly and independently over the ticks."""
+        incoming = np.bincount(
+            self.syn_post, weights=spikes[self.syn_pre], minlength=self.n_neurons
+        )
+        load = (incoming + spikes) / n_ticks
+        p_active = 1.0 - np.exp(-load)
+        return np.bincount(
+            self.placed_core, weights=p_active[self.placed] * n_ticks, minlength=self.n_cores
+        )
+
+
 def count_activity(mapping: Mapping, run: RunSpikes, tick_ms: float) -> ActivityCounts:
     """Count the events of ``run`` on ``mapping``'s placement, binned into chip ticks."""
-    placement, syn = mapping.placement, mapping.synapses
-    n_cores = placement.n_cores
-    core_of = placement.core_of
-    n = syn.n_neurons
     notes: list[str] = []
     tick_ms = max(tick_ms, run.dt_ms)
     n_ticks = max(1, math.ceil(run.duration_ms / tick_ms - 1e-9))
-    spikes = np.bincount(run.neurons, minlength=n).astype(np.float64)
-
-    post_core = core_of[syn.post]
-    on_chip = post_core >= 0
-    per_core = {key: np.zeros(n_cores) for key in PER_CORE_KEYS}
-    per_core["synaptic_events"] = np.bincount(
-        post_core[on_chip], weights=spikes[syn.pre[on_chip]], minlength=n_cores
-    )
-    plastic = on_chip & syn.plastic
-    per_core["plasticity_updates"] = np.bincount(
-        post_core[plastic],
-        weights=spikes[syn.pre[plastic]] + spikes[syn.post[plastic]],
-        minlength=n_cores,
-    )
-    placed = core_of >= 0
-    per_core["spikes_out"] = np.bincount(core_of[placed], weights=spikes[placed], minlength=n_cores)
-
-    # packets: one per (spiking neuron, destination core)
-    host_packets = 0.0
-    if on_chip.any():
-        pairs = np.unique(syn.pre[on_chip] * max(n_cores, 1) + post_core[on_chip])
-        src, dst = pairs // max(n_cores, 1), pairs % max(n_cores, 1)
-        s = spikes[src]
-        src_core = core_of[src]
-        from_host = src_core < 0
-        host_packets = float(s[from_host].sum())
-        chip_cols = mapping.profile.chip_grid_columns
-        chip = placement.chip
-        # host-injected spikes enter the router of their destination's chip
-        per_core["router_packets"] += np.bincount(dst[from_host], weights=s[from_host],
-                                                  minlength=n_cores)  # fmt: skip
-        keep = ~from_host
-        src, dst, s, sc = src[keep], dst[keep], s[keep], src_core[keep]
-        same = sc == dst
-        per_core["spikes_intra_core"] = np.bincount(sc[same], weights=s[same], minlength=n_cores)
-        other = ~same
-        sc_o, dst_o, s_o = sc[other], dst[other], s[other]
-        per_core["spikes_inter_core"] = np.bincount(sc_o, weights=s_o, minlength=n_cores)
-        dx = np.abs(placement.x[sc_o] - placement.x[dst_o])
-        dy = np.abs(placement.y[sc_o] - placement.y[dst_o])
-        local = placement.router[sc_o] == placement.router[dst_o]
-        per_core["spikes_local"] = np.bincount(sc_o[local], weights=s_o[local], minlength=n_cores)
-        per_core["hops_ew"] = np.bincount(sc_o, weights=s_o * dx, minlength=n_cores)
-        per_core["hops_ns"] = np.bincount(sc_o, weights=s_o * dy, minlength=n_cores)
-        ca, cb = chip[sc_o], chip[dst_o]
-        chip_dist = np.abs(ca % chip_cols - cb % chip_cols) + np.abs(
-            ca // chip_cols - cb // chip_cols
-        )
-        crossing = chip_dist > 0
-        per_core["spikes_inter_chip"] = np.bincount(sc_o[crossing], weights=s_o[crossing],
-                                                    minlength=n_cores)  # fmt: skip
-        per_core["chip_hops"] = np.bincount(sc_o, weights=s_o * chip_dist, minlength=n_cores)
-        # a spike leaves its core through the router once (multicast), then crosses chips
-        senders = np.unique(src)
-        sender_core = core_of[senders]
-        per_core["router_packets"] += np.bincount(sender_core, weights=spikes[senders],
-                                                  minlength=n_cores)  # fmt: skip
-        per_core["router_packets"] += per_core["chip_hops"]
-
-    neurons_per_core = mapping.usage.neurons.astype(np.float64)
-    updates = neurons_per_core * n_ticks
+    spikes = np.bincount(run.neurons, minlength=mapping.synapses.n_neurons).astype(np.float64)
+    routes = EventRoutes(mapping)
+    per_core, host_packets = routes.per_core(spikes)
     active, syn_tick, active_tick = _active_updates(mapping, run, tick_ms, n_ticks, notes)
     if active is None:
-        # estimate: inputs spread evenly over ticks, independently per neuron
-        incoming = np.bincount(syn.post[on_chip], weights=spikes[syn.pre[on_chip]], minlength=n)
-        load = (incoming + spikes) / n_ticks
-        p_active = 1.0 - np.exp(-load)
-        active = np.bincount(core_of[placed], weights=p_active[placed] * n_ticks,
-                             minlength=n_cores)  # fmt: skip
+        active = routes.estimated_active(spikes, n_ticks)
         notes.append("active/idle neuron updates estimated (too many events to count exactly)")
+    return _with_updates(mapping, per_core, active, n_ticks, tick_ms, run.duration_ms,
+                         host_packets, spikes, syn_tick, active_tick, notes)  # fmt: skip
+
+
+def count_spike_totals(
+    routes: EventRoutes, spikes: np.ndarray, duration_ms: float, dt_ms: float, tick_ms: float
+) -> ActivityCounts:
+    """Counts from the spike count of every neuron alone (no spike times), as while a
+    simulation runs: the active/idle split of neuron updates is estimated as in
+    :meth:`EventRoutes.estimated_active`, everything else is exact."""
+    tick_ms = max(tick_ms, dt_ms)
+    n_ticks = max(1, math.ceil(duration_ms / tick_ms - 1e-9))
+    spikes = np.asarray(spikes, dtype=np.float64)
+    per_core, host_packets = routes.per_core(spikes)
+    active = routes.estimated_active(spikes, n_ticks)
+    notes = ["active/idle neuron updates estimated from spike counts (no spike times)"]
+    return _with_updates(routes.mapping, per_core, active, n_ticks, tick_ms, duration_ms,
+                         host_packets, spikes, None, None, notes)  # fmt: skip
+
+
+def _with_updates(mapping, per_core, active, n_ticks, tick_ms, duration_ms, host_packets,
+                  spikes, syn_tick, active_tick, notes) -> ActivityCounts:  # fmt: skip
+    updates = mapping.usage.neurons.astype(np.float64) * n_ticks
     per_core["neuron_updates_active"] = np.minimum(active, updates)
     per_core["neuron_updates_idle"] = updates - per_core["neuron_updates_active"]
-    return ActivityCounts(per_core, n_ticks, tick_ms, run.duration_ms, int(host_packets),
+    return ActivityCounts(per_core, n_ticks, tick_ms, duration_ms, int(host_packets),
                           spikes, syn_tick, active_tick, notes)  # fmt: skip
 
 
@@ -225,7 +273,7 @@ def _active_updates(mapping: Mapping, run: RunSpikes, tick_ms: float, n_ticks: i
     event_post = post[starts + offsets] if total else np.zeros(0, np.int64)
     spiking = core_of[run.neurons] >= 0
     keys = np.concatenate([event_tick * n + event_post, ticks[spiking] * n + run.neurons[spiking]])
-    keys = np.unique(keys)
+    keys = distinct(keys)
     key_core = core_of[keys % n]
     active = np.bincount(key_core, minlength=n_cores).astype(np.float64)
     syn_tick = active_tick = None

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from hardware.arrays import distinct
 from hardware.mapping import Mapping, targets_per_neuron
 from hardware.quantize import quantize_weights
 
@@ -188,10 +189,10 @@ def _weights(mapping: Mapping) -> list[Violation]:
     if limit is not None:
         level = np.unique(quantized, return_inverse=True)[1].astype(np.int64)
         n_levels = int(level.max()) + 1
-        pairs = np.unique(syn.post * n_levels + level)
-        distinct = np.bincount(pairs // n_levels, minlength=syn.n_neurons)
+        pairs = distinct(syn.post * n_levels + level)
+        levels_of = np.bincount(pairs // n_levels, minlength=syn.n_neurons)
         for info in mapping.compiled.groups:
-            block = distinct[info.start : info.start + info.size]
+            block = levels_of[info.start : info.start + info.size]
             worst = int(block.max()) if block.size else 0
             if worst > limit:
                 over = int((block > limit).sum())
@@ -212,7 +213,7 @@ def _io_channels(mapping: Mapping) -> list[Violation]:
     limit = profile.limit("max_input_channels")
     if limit is not None and syn.size:
         from_host = (core_of[syn.pre] < 0) & (core_of[syn.post] >= 0)
-        n = np.unique(syn.pre[from_host]).size
+        n = distinct(syn.pre[from_host]).size
         if n > limit:
             out.append(Violation("io.inputs", "warning",
                                  f"{profile.short_name} only supports up to {int(limit)} input "
@@ -220,7 +221,7 @@ def _io_channels(mapping: Mapping) -> list[Violation]:
                                  value=n, limit=limit))  # fmt: skip
     limit = profile.limit("max_output_channels")
     if limit is not None:
-        senders = set(np.unique(syn.pre[core_of[syn.post] >= 0]).tolist()) if syn.size else set()
+        senders = set(distinct(syn.pre[core_of[syn.post] >= 0]).tolist()) if syn.size else set()
         sinks = [i for i in np.flatnonzero(core_of >= 0).tolist() if i not in senders]
         if len(sinks) > limit:
             out.append(Violation("io.outputs", "warning",

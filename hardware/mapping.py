@@ -29,6 +29,7 @@ import numpy as np
 
 from engine.model.network import Network
 from engine.sim.compiler import CompiledNetwork
+from hardware.arrays import distinct
 from hardware.profiles import Profile, Support
 from hardware.synapses import SynapseTable, group_index
 
@@ -36,6 +37,14 @@ from hardware.synapses import SynapseTable, group_index
 REFINE_MAX_NEURONS = 50_000
 REFINE_MAX_PAIR_NEURONS = 4_096
 REFINE_MAX_PAIRS = 64
+#: Kernighan-Lin swaps single neurons between two cores while the graph of the pair has at
+#: most REFINE_MAX_PAIR_EDGES edges and the refinement has not yet spent REFINE_EDGE_BUDGET
+#: edges on single-neuron graphs; beyond, it swaps blocks of consecutive neurons (at most
+#: REFINE_COARSE_BLOCKS per pair). networkx's implementation is pure Python: its time grows
+#: with the edges (about 0.1 s per 6,000).
+REFINE_MAX_PAIR_EDGES = 6_000
+REFINE_EDGE_BUDGET = 60_000
+REFINE_COARSE_BLOCKS = 64
 
 
 @dataclass
@@ -196,8 +205,11 @@ class _CoreFit:
         self.max_bits = profile.limit("synaptic_memory_bits") or math.inf
         self.bits = profile.limit("bits_per_synapse") or 0.0
         self.max_fan_in = profile.limit("max_fan_in_axons") or math.inf
-        self.ptr, order = synapses.by_post()
-        self.pre_sorted = synapses.pre[order]
+        self.ptr, self.order = synapses.by_post()
+        self.pre_sorted = synapses.pre[self.order]
+        #: Inputs of the open core, and a scratch mask (both over all neurons).
+        self.seen = np.zeros(synapses.n_neurons, dtype=bool)
+        self.marks = np.zeros(synapses.n_neurons, dtype=bool)
 
     def fits(self, neurons: int, n_syn: int, fan_in: int) -> bool:
         return (
@@ -210,6 +222,15 @@ class _CoreFit:
         """Presynaptic neurons of the synapses into neurons ``a..b-1``."""
         return self.pre_sorted[self.ptr[a] : self.ptr[b]]
 
+    def count_new_inputs(self, a: int, b: int) -> int:
+        """Distinct presynaptic neurons of neurons ``a..b-1`` not yet inputs of the open core."""
+        pres = self.inputs(a, b)
+        fresh = pres[~self.seen[pres]]
+        self.marks[fresh] = True
+        count = int(np.count_nonzero(self.marks))
+        self.marks[fresh] = False
+        return count
+
 
 def greedy_fill(
     compiled: CompiledNetwork,
@@ -221,7 +242,7 @@ def greedy_fill(
     core_of = np.full(compiled.n_neurons, -1, dtype=np.int64)
     fit = _CoreFit(profile, synapses)
     core = -1
-    state = _OpenCore()
+    state = _OpenCore(fit)
     for g, info in enumerate(compiled.groups):
         support = supports[info.node_id]
         if not support.on_cores:
@@ -234,11 +255,11 @@ def greedy_fill(
         a, end = info.start, info.start + info.size
         while a < end:
             if core < 0 or state.group_count.get(g, 0) >= cap:
-                core, state = core + 1, _OpenCore()
+                core, state = core + 1, _OpenCore(fit)
             b = _largest(a, end, lambda b_: state.accepts(fit, g, cap, a, b_))  # noqa: B023
             if b == a:
                 if state.neurons:  # close this core and retry on an empty one
-                    core, state = core + 1, _OpenCore()
+                    core, state = core + 1, _OpenCore(fit)
                     continue
                 # one neuron alone breaks the fan-in limit: pack what the other limits allow
                 # and let the design-rule check report it
@@ -251,13 +272,18 @@ def greedy_fill(
 
 
 class _OpenCore:
-    """The core being filled: its neurons, synapses, input axons and neurons per group."""
+    """The core being filled: its neurons, synapses, input axons and neurons per group.
 
-    def __init__(self) -> None:
+    Its input axons are marked in ``fit.seen`` (one core is open at a time), so that a probe
+    costs the synapses it adds, not the core's whole input list.
+    """
+
+    def __init__(self, fit: _CoreFit) -> None:
         self.neurons = 0
         self.synapses = 0
-        self.pres = np.zeros(0, dtype=np.int64)
+        self.fan_in = 0
         self.group_count: dict[int, int] = {}
+        fit.seen[:] = False
 
     def accepts(
         self, fit: _CoreFit, g: int, cap: float, a: int, b: int, relax_fan_in: bool = False
@@ -267,15 +293,15 @@ class _OpenCore:
             return False
         neurons = self.neurons + (b - a)
         n_syn = self.synapses + int(fit.ptr[b] - fit.ptr[a])
-        if relax_fan_in:
+        if relax_fan_in or not fit.fits(neurons, n_syn, 0):
             return fit.fits(neurons, n_syn, 0)
-        fan_in = np.unique(np.concatenate([self.pres, fit.inputs(a, b)])).size
-        return fit.fits(neurons, n_syn, fan_in)
+        return fit.fits(neurons, n_syn, self.fan_in + fit.count_new_inputs(a, b))
 
     def add(self, fit: _CoreFit, g: int, a: int, b: int) -> None:
         self.neurons += b - a
         self.synapses += int(fit.ptr[b] - fit.ptr[a])
-        self.pres = np.unique(np.concatenate([self.pres, fit.inputs(a, b)]))
+        self.fan_in += fit.count_new_inputs(a, b)
+        fit.seen[fit.inputs(a, b)] = True
         self.group_count[g] = self.group_count.get(g, 0) + (b - a)
 
 
@@ -344,43 +370,32 @@ def refine_placement(
     )
     fit = _CoreFit(profile, synapses)
     before = cut_weight(core_of, synapses, traffic)
-    swaps = 0
+    local = np.full(synapses.n_neurons, -1, dtype=np.int64)
+    swaps = coarse = 0
+    budget = REFINE_EDGE_BUDGET
     for key in pairs:
         ca, cb = divmod(int(key), n_cores)
         members_a = np.flatnonzero(core_of == ca)
         members_b = np.flatnonzero(core_of == cb)
         if members_a.size + members_b.size > REFINE_MAX_PAIR_NEURONS:
             continue
-        nodes = np.concatenate([members_a, members_b])
-        inside = np.isin(synapses.pre, nodes) & np.isin(synapses.post, nodes)
-        graph = nx.Graph()
-        graph.add_nodes_from(nodes.tolist())
-        for u, v, w in zip(
-            synapses.pre[inside].tolist(),
-            synapses.post[inside].tolist(),
-            weight_of[inside].tolist(),
-            strict=True,
-        ):
-            if u == v:
-                continue
-            if graph.has_edge(u, v):
-                graph[u][v]["weight"] += w
-            else:
-                graph.add_edge(u, v, weight=w)
-        old_cut = nx.cut_size(graph, set(members_a.tolist()), weight="weight")
+        max_edges = min(REFINE_MAX_PAIR_EDGES, budget)
+        graph, start_a, start_b, neurons = _pair_graph(
+            members_a, members_b, fit, synapses, weight_of, local, max_edges
+        )
+        if graph.number_of_nodes() < members_a.size + members_b.size:
+            coarse += 1
+        else:
+            budget -= graph.number_of_edges()
+        old_cut = nx.cut_size(graph, start_a, weight="weight")
         if old_cut == 0:
             continue
         new_a, new_b = nx.algorithms.community.kernighan_lin_bisection(
-            graph,
-            partition=(set(members_a.tolist()), set(members_b.tolist())),
-            max_iter=10,
-            weight="weight",
-            seed=0,
+            graph, partition=(start_a, start_b), max_iter=10, weight="weight", seed=0
         )
         if nx.cut_size(graph, new_a, weight="weight") >= old_cut:
             continue
-        side_a = np.array(sorted(new_a), dtype=np.int64)
-        side_b = np.array(sorted(new_b), dtype=np.int64)
+        side_a, side_b = neurons(new_a), neurons(new_b)
         if not (
             _core_fits(side_a, fit, groups_of, caps) and _core_fits(side_b, fit, groups_of, caps)
         ):
@@ -388,6 +403,11 @@ def refine_placement(
         core_of[side_a] = ca
         core_of[side_b] = cb
         swaps += 1
+    if coarse:
+        notes.append(
+            f"Kernighan-Lin swapped blocks of neurons, not single neurons, for {coarse} "
+            "large core pair(s)"
+        )
     after = cut_weight(core_of, synapses, traffic)
     unit = "spikes" if traffic is not None else "synapses"
     notes.append(
@@ -397,21 +417,90 @@ def refine_placement(
     return core_of, notes
 
 
+def _into(members: np.ndarray, fit: _CoreFit) -> np.ndarray:
+    """Positions, in the by-post order of ``fit``, of the synapses into ``members``."""
+    counts = fit.ptr[members + 1] - fit.ptr[members]
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    return np.repeat(fit.ptr[members] - (np.cumsum(counts) - counts), counts) + np.arange(total)
+
+
+def _pair_graph(
+    members_a: np.ndarray,
+    members_b: np.ndarray,
+    fit: _CoreFit,
+    synapses: SynapseTable,
+    weight_of: np.ndarray,
+    local: np.ndarray,
+    max_edges: int,
+) -> tuple[nx.Graph, set, set, Any]:
+    """The graph Kernighan-Lin partitions for one pair of cores.
+
+    Nodes are the neurons of both cores, edges the synapses between them in synapse-table
+    order, weighted by ``weight_of`` (parallel synapses summed, self-synapses dropped). With
+    more than ``max_edges`` edges, runs of consecutive neurons of one core are
+    merged into at most :data:`REFINE_COARSE_BLOCKS` blocks (networkx's Kernighan-Lin is pure
+    Python and its time grows with the edges). ``local`` is a scratch array of -1 over all
+    neurons, left as it was found.
+
+    Returns
+    -------
+    graph, side_a, side_b
+        The graph and the labels of the nodes on each core.
+    neurons
+        ``labels -> sorted array of the neurons they stand for``.
+    """
+    nodes = np.concatenate([members_a, members_b])
+    idx = np.sort(fit.order[_into(nodes, fit)])
+    local[nodes] = np.arange(nodes.size)
+    lu, lv = local[synapses.pre[idx]], local[synapses.post[idx]]
+    local[nodes] = -1
+    keep = (lu >= 0) & (lu != lv)
+    idx, lu, lv = idx[keep], lu[keep], lv[keep]
+    labels = nodes
+    keys = np.minimum(lu, lv) * nodes.size + np.maximum(lu, lv)
+    unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    if unique.size > max_edges:
+        size = math.ceil(nodes.size / REFINE_COARSE_BLOCKS)
+        n_a = -(-members_a.size // size)
+        block_of = np.concatenate(
+            [np.arange(members_a.size) // size, n_a + np.arange(members_b.size) // size]
+        )
+        lu, lv = block_of[lu], block_of[lv]
+        keep = lu != lv
+        idx, lu, lv = idx[keep], lu[keep], lv[keep]
+        labels = np.arange(int(block_of.max()) + 1)
+        keys = np.minimum(lu, lv) * labels.size + np.maximum(lu, lv)
+        unique, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    weights = np.bincount(inverse, weights=weight_of[idx], minlength=unique.size)
+    graph = nx.Graph()
+    graph.add_nodes_from(labels.tolist())
+    graph.add_weighted_edges_from(
+        (int(labels[lu[first[k]]]), int(labels[lv[first[k]]]), float(weights[k]))
+        for k in np.argsort(first, kind="stable").tolist()
+    )
+    if labels is nodes:
+        side_a, side_b = set(members_a.tolist()), set(members_b.tolist())
+        return graph, side_a, side_b, lambda chosen: np.array(sorted(chosen), dtype=np.int64)
+    groups = np.split(nodes, np.flatnonzero(np.diff(block_of)) + 1)
+    return (graph, set(range(n_a)), set(range(n_a, labels.size)),
+            lambda chosen: np.sort(np.concatenate([groups[b] for b in chosen])))  # fmt: skip
+
+
 def _core_fits(members: np.ndarray, fit: _CoreFit, groups_of: np.ndarray, caps: np.ndarray) -> bool:
     counts = np.bincount(groups_of[members], minlength=caps.size)
     if (counts > caps).any():
         return False
-    n_syn = int((fit.ptr[members + 1] - fit.ptr[members]).sum())
-    pres = [fit.inputs(int(m), int(m) + 1) for m in members]
-    fan_in = np.unique(np.concatenate(pres)).size if pres else 0
-    return fit.fits(members.size, n_syn, fan_in)
+    into = _into(members, fit)
+    return fit.fits(members.size, into.size, distinct(fit.pre_sorted[into]).size)
 
 
 # -- layout on the mesh ------------------------------------------------------------------------
 def lay_out(core_of: np.ndarray, profile: Profile) -> Placement:
     """Give each core a chip and a router position: chips filled in turn, routers in a
     serpentine over the chip's router grid, so that consecutive cores are neighbours."""
-    used = np.unique(core_of[core_of >= 0])
+    used = distinct(core_of[core_of >= 0])
     # renumber cores densely in order of first use (refinement keeps numbers, but be safe)
     renumber = np.full(int(core_of.max()) + 2 if core_of.size else 1, -1, dtype=np.int64)
     renumber[used] = np.arange(used.size)
@@ -446,7 +535,7 @@ def core_usage(
     bits = profile.limit("bits_per_synapse") or 0.0
     fan_in = _distinct_count(post_core[into], synapses.pre[into], n)
     out = (pre_core >= 0) & (post_core >= 0) & (pre_core != post_core)
-    edges = np.unique(synapses.pre[out] * max(n, 1) + post_core[out])
+    edges = distinct(synapses.pre[out] * max(n, 1) + post_core[out])
     fan_out = (
         np.bincount(core_of[edges // max(n, 1)], minlength=n)
         if edges.size
@@ -464,7 +553,7 @@ def _distinct_count(keys: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     if keys.size == 0:
         return np.zeros(n, dtype=np.int64)
     width = int(values.max()) + 1
-    pairs = np.unique(keys.astype(np.int64) * width + values)
+    pairs = distinct(keys.astype(np.int64) * width + values)
     return np.bincount(pairs // width, minlength=n)
 
 
@@ -476,5 +565,5 @@ def targets_per_neuron(placement: Placement, synapses: SynapseTable) -> np.ndarr
     if not keep.any():
         return np.zeros(n, dtype=np.int64)
     width = placement.n_cores
-    pairs = np.unique(synapses.pre[keep] * width + post_core[keep])
+    pairs = distinct(synapses.pre[keep] * width + post_core[keep])
     return np.bincount(pairs // width, minlength=n)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import struct
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,8 @@ _STOPS = np.array(
 )
 OVER = (215, 48, 39)
 UNUSED = (200, 200, 200)
+#: A used core whose platform publishes none of the limits.
+NO_LIMIT = (120, 120, 170)
 BACKGROUND = (255, 255, 255)
 INK = (20, 20, 20)
 CHIP_BORDER = (90, 90, 90)
@@ -135,6 +138,37 @@ def text_width(text: str, scale: int = 1) -> int:
     return len(text) * 6 * scale
 
 
+@dataclass(frozen=True)
+class ChipLayout:
+    """Where each core of a chip is drawn: routers in a serpentine over the router grid (as
+    :func:`hardware.mapping.lay_out` numbers them), a router's cores in a small square.
+
+    ``rx, ry`` (router column and row) and ``sx, sy`` (slot within the router's square) are
+    arrays over the chip's cores; ``sub_cols x sub_rows`` is the size of a router's square.
+    """
+
+    rx: np.ndarray
+    ry: np.ndarray
+    sx: np.ndarray
+    sy: np.ndarray
+    sub_cols: int
+    sub_rows: int
+
+
+def chip_layout(
+    cores_per_chip: int, cores_per_router: int, router_grid: tuple[int, int]
+) -> ChipLayout:
+    """The :class:`ChipLayout` of a chip."""
+    cols = router_grid[0]
+    sub_cols = math.ceil(math.sqrt(cores_per_router))
+    local = np.arange(cores_per_chip)
+    router, slot = np.divmod(local, cores_per_router)
+    ry = router // cols
+    rx = np.where(ry % 2 == 0, router % cols, cols - 1 - router % cols)
+    return ChipLayout(rx, ry, slot % sub_cols, slot // sub_cols, sub_cols,
+                      math.ceil(cores_per_router / sub_cols))  # fmt: skip
+
+
 def draw_core_grid(
     path: str | Path,
     *,
@@ -155,9 +189,9 @@ def draw_core_grid(
     n_cores = len(utilization)
     n_chips = max(1, int(chip_of.max()) + 1 if n_cores else 1)
     drawn_chips = min(n_chips, MAX_CHIPS_DRAWN)
+    layout = chip_layout(cores_per_chip, cores_per_router, router_grid)
     cols, rows = router_grid
-    sub_cols = math.ceil(math.sqrt(cores_per_router))
-    sub_rows = math.ceil(cores_per_router / sub_cols)
+    sub_cols, sub_rows = layout.sub_cols, layout.sub_rows
     chip_w_cells, chip_h_cells = cols * sub_cols, rows * sub_rows
     chip_cols = min(chip_grid_columns, drawn_chips)
     chip_rows = math.ceil(drawn_chips / chip_cols)
@@ -183,15 +217,13 @@ def draw_core_grid(
         image[cy + 2 : cy + chip_h - 2, cx + 2 : cx + chip_w - 2] = BACKGROUND
         for local in range(cores_per_chip):
             core = chip * cores_per_chip + local
-            router, slot = divmod(local, cores_per_router)
-            ry = router // cols
-            rx = router % cols if ry % 2 == 0 else cols - 1 - router % cols
-            sx, sy = slot % sub_cols, slot // sub_cols
-            x0 = cx + 4 + rx * (sub_cols * cell + router_gap) + sx * cell
-            y0 = cy + 4 + ry * (sub_rows * cell + router_gap) + sy * cell
+            x0 = cx + 4 + int(layout.rx[local]) * (sub_cols * cell + router_gap)
+            x0 += int(layout.sx[local]) * cell
+            y0 = cy + 4 + int(layout.ry[local]) * (sub_rows * cell + router_gap)
+            y0 += int(layout.sy[local]) * cell
             fill = colour(utilization[core]) if core < n_cores else UNUSED
             if core < n_cores and utilization[core] is None:
-                fill = (120, 120, 170)
+                fill = NO_LIMIT
             image[y0 : y0 + cell - gap, x0 : x0 + cell - gap] = fill
 
     # legend: colour bar 0 .. 100 %, then over-limit, unused, unknown
@@ -203,7 +235,7 @@ def draw_core_grid(
     draw_text(image, margin + bar_w - text_width("100%"), ly + 16, "100%")
     draw_text(image, margin + bar_w // 2 - text_width("USE") // 2, ly + 16, "USE")
     x = margin + bar_w + 16
-    for fill, label in ((OVER, "OVER LIMIT"), (UNUSED, "UNUSED"), ((120, 120, 170), "NO LIMIT")):
+    for fill, label in ((OVER, "OVER LIMIT"), (UNUSED, "UNUSED"), (NO_LIMIT, "NO LIMIT")):
         image[ly : ly + 12, x : x + 12] = fill
         x = draw_text(image, x + 16, ly + 3, label) + 12
     if n_chips > drawn_chips:
