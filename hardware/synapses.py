@@ -79,7 +79,9 @@ def synapse_table(compiled: CompiledNetwork) -> SynapseTable:
     static = arrays["static"]
     channels = arrays["channels"]
     counts = np.diff(static.ptr)
-    s_pre = np.repeat(np.arange(n, dtype=np.int64), counts)
+    # a network compiled for several threads has one CSR partition per thread, each n rows
+    parts = counts.size // n if n else 1
+    s_pre = np.repeat(np.tile(np.arange(n, dtype=np.int64), parts), counts)
     target = np.asarray(static.target, dtype=np.int64)
     block = np.searchsorted(channels.block_start, target, side="right") - 1
     s_group = np.searchsorted(channels.grp_ptr, block, side="right") - 1

@@ -25,6 +25,21 @@ def rules(violations, severity=None):
     return [v.rule for v in violations if severity is None or v.severity == severity]
 
 
+def test_synapse_table_is_the_same_for_a_network_compiled_for_two_threads():
+    """Parallel mode stores static synapses in one partition per thread; the mapper sees the
+    same synapses."""
+    net, _ = chain([30, 40, 20], rule="fixed_probability")
+    one = synapse_table(compile_network(net.copy()))
+    two = synapse_table(compile_network(net.copy(), threads=2))
+    assert one.size > 100
+
+    def rows(t):
+        table = np.column_stack([t.pre, t.post, t.weight, t.delay, t.projection])
+        return table[np.lexsort(table.T[::-1])]
+
+    np.testing.assert_array_equal(rows(one), rows(two))
+
+
 def test_synapse_table_recovers_pre_and_post():
     net, (inp, pop) = chain([3, 4], rule="all_to_all")
     compiled = compile_network(net.copy())
