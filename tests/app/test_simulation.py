@@ -244,3 +244,67 @@ def test_open_run_screenshot_renders_the_live_plots(qtbot, tmp_path) -> None:
     from PySide6.QtGui import QImage
 
     assert not QImage(str(out)).isNull()
+
+
+def test_a_run_recorded_to_disk_loads_back_with_the_engine_spikes(qtbot, window, tmp_path) -> None:
+    from engine.io.recording import load_recording
+
+    sim = window.simulation
+    path = tmp_path / "live.spkrec"
+    sim.set_record_path(str(path))
+    assert sim.record_action.isChecked()
+    with qtbot.waitSignal(sim.run_finished, timeout=TIMEOUT):
+        sim.run()
+    assert not sim.record_action.isChecked()  # only the next run is recorded
+    assert sim.chunks > 1  # the run was chunked; the file must still hold one whole run
+    loaded = load_recording(path)
+    expected = reference(window, 300.0)
+    assert loaded.status == "complete" and loaded.duration_ms == pytest.approx(300.0)
+    assert np.array_equal(loaded.spike_steps, expected.spike_steps)
+    assert np.array_equal(loaded.spike_neurons, expected.spike_neurons)
+    assert np.array_equal(loaded.group_counts, expected.group_counts)
+    (trace,) = loaded.traces.values()
+    assert np.array_equal(trace.values, next(iter(expected.traces.values())).values)
+    assert f"written to {path}" in window.log_view.toPlainText()
+
+
+def test_a_failing_disk_stops_the_run_with_a_clear_message(
+    qtbot, window, tmp_path, monkeypatch
+) -> None:
+    import errno
+
+    from engine.io import recording
+
+    real_open = open
+
+    class FullDisk:
+        def __init__(self, handle) -> None:
+            self.handle, self.budget = handle, 30_000
+
+        def write(self, data: bytes) -> int:
+            if len(data) > self.budget:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            self.budget -= len(data)
+            return self.handle.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self.handle, name)
+
+    monkeypatch.setattr(
+        recording, "open", lambda p, mode: FullDisk(real_open(p, mode)), raising=False
+    )
+    sim = window.simulation
+    window.set_setting("duration_ms", 1e6)
+    path = tmp_path / "full.spkrec"
+    sim.set_record_path(str(path))
+    with qtbot.waitSignal(sim.run_failed, timeout=TIMEOUT) as failed:
+        with qtbot.waitSignal(sim.run_finished, timeout=TIMEOUT):
+            sim.run()
+    message = failed.args[0]
+    assert "No space left on device" in message and str(path) in message
+    assert "holds the run up to t =" in message
+    assert sim.state == "finished" and window.menu_actions.run.isEnabled()
+    monkeypatch.undo()
+    loaded = recording.load_recording(path)
+    assert loaded.status == "truncated" and loaded.n_steps > 0
+    assert f"t = {loaded.duration_ms:.1f} ms" in message
