@@ -427,6 +427,7 @@ class SimulationController(QObject):
         self._view_timer.setInterval(VIEW_REFRESH_MS)
         self._view_timer.timeout.connect(self._refresh_views)
         window.edit_guard = self.refusal
+        window.about_to_save.connect(self._store_view)
         window.project_changed.connect(self._project_changed)
         self._project_changed(window.document.project)
         self._update_actions()
@@ -478,6 +479,7 @@ class SimulationController(QObject):
         self._network.events.connect("settings_changed", self._structure_changed)
         self._clear_activity()
         self.panel.set_plot_choice(project.view.get("plots", []))
+        self.panel.restore_layout(project.view.get("plot_layout"))
         self.controls.set_network(project.network, self._pinned_from(project.view))
         self.controls_dock.setVisible(bool(self.controls.pins()))
         self.stale = False
@@ -498,6 +500,11 @@ class SimulationController(QObject):
             {"kind": "control", "node": node_id, "param": name}
             for node_id, name in self.controls.pins()
         ]
+
+    def _store_view(self, project) -> None:
+        """Before a save: the arrangement of the plot docks (``view["plots"]`` follows every
+        change already)."""
+        project.view["plot_layout"] = self.panel.layout_state()
 
     @staticmethod
     def _pinned_from(view: dict) -> list[tuple[str, str]]:

@@ -308,3 +308,42 @@ def test_a_failing_disk_stops_the_run_with_a_clear_message(
     loaded = recording.load_recording(path)
     assert loaded.status == "truncated" and loaded.n_steps > 0
     assert f"t = {loaded.duration_ms:.1f} ms" in message
+
+
+def test_the_plot_dock_layout_is_saved_and_restored(qtbot, window, tmp_path) -> None:
+    from PySide6.QtCore import QRect, Qt
+
+    panel = window.simulation.panel
+    panel.toggles["weights"].setChecked(True)
+    panel.toggles["traces"].setChecked(False)
+    rates = panel.docks["rates"]
+    rates.setFloating(True)
+    rates.setGeometry(QRect(200, 150, 520, 330))
+    panel.resizeDocks(
+        [panel.docks["raster"], panel.docks["weights"]], [700, 300], Qt.Orientation.Horizontal
+    )
+    qtbot.waitUntil(lambda: abs(panel.docks["raster"].width() - 700) <= 10)
+    widths = {k: panel.docks[k].width() for k in ("raster", "weights")}
+    path = tmp_path / "layout.snnproj"
+    assert window.save_to(path)
+
+    other = MainWindow(AppSettings(tmp_path / "other.ini"))
+    qtbot.addWidget(other)
+    other.resize(window.size())
+    other.show()
+    assert other.open_path(str(path))
+    restored = other.simulation.panel
+    qtbot.waitUntil(lambda: restored.docks["rates"].isFloating())
+    assert set(restored.plots) == {"raster", "rates", "weights"}
+    geometry = restored.docks["rates"].geometry()
+    assert (geometry.width(), geometry.height()) == (520, 330)
+    qtbot.waitUntil(lambda: all(abs(restored.docks[k].width() - w) <= 2 for k, w in widths.items()))
+    other.simulation.shutdown()
+
+
+def test_a_damaged_plot_layout_is_ignored(qtbot, window) -> None:
+    panel = window.simulation.panel
+    assert not panel.restore_layout("not base64 ✗")
+    assert not panel.restore_layout("aGVsbG8=")  # base64, but not a dock layout
+    assert not panel.restore_layout(42)
+    assert set(panel.plots) == {"raster", "rates", "traces"}

@@ -1,17 +1,21 @@
 """The Plots panel: live plots as docks (detachable, rearrangeable), redrawn from one timer.
 
 Which plots are shown is part of the project's view state (``view["plots"]``, a list of
-``{"kind": ...}`` entries), so each project opens with its own choice. Chunks go to every plot
-as they arrive (a cheap copy into ring buffers); the :class:`QTimer` redraws the plots that
-received data at :data:`FRAME_MS` intervals, never once per chunk.
+``{"kind": ...}`` entries), so each project opens with its own choice; how their docks are
+arranged (side by side, tabbed, floating, their sizes) is ``view["plot_layout"]``, the panel's
+:meth:`QMainWindow.saveState` in base64. Chunks go to every plot as they arrive (a cheap copy
+into ring buffers); the :class:`QTimer` redraws the plots that received data at
+:data:`FRAME_MS` intervals, never once per chunk.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QComboBox, QDockWidget, QLabel, QMainWindow, QToolBar, QWidget
 
@@ -33,6 +37,8 @@ PLOT_KINDS: dict[str, tuple[str, type[LivePlot]]] = {
     "weights": ("Weights", WeightPlot),
 }
 DEFAULT_PLOTS = ("raster", "rates", "traces")
+#: Version of the dock layout saved in ``view["plot_layout"]`` (a mismatch restores nothing).
+LAYOUT_VERSION = 1
 HISTORY_CHOICES_MS = (200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0)
 
 
@@ -72,7 +78,7 @@ class PlotsPanel(QMainWindow):
         self.history_ms = float(history_ms)
         self.info: RunInfo | None = None
         self.plots: dict[str, LivePlot] = {}
-        self.docks: dict[str, QDockWidget] = {}
+        self.docks: dict[str, QDockWidget] = {}  # every kind's, shown or not
         self.frames = 0
         self._frame_times: list[float] = []
         self.fps = 0.0
@@ -109,6 +115,8 @@ class PlotsPanel(QMainWindow):
         self.timer = QTimer(self)
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self.redraw)
+        for kind in PLOT_KINDS:
+            self._add_dock(kind)
         self.set_plot_choice([{"kind": k} for k in DEFAULT_PLOTS])
 
     # -- which plots ------------------------------------------------------------------------------
@@ -127,38 +135,62 @@ class PlotsPanel(QMainWindow):
             action.blockSignals(False)
             self._show(kind, kind in kinds)
 
+    def layout_state(self) -> str:
+        """The arrangement of the plot docks, as text for ``view["plot_layout"]``."""
+        return base64.b64encode(bytes(self.saveState(LAYOUT_VERSION))).decode("ascii")
+
+    def restore_layout(self, text: Any) -> bool:
+        """Arrange the docks as :meth:`layout_state` saved them; ``False`` (and no change) for
+        anything that is not such a state (an old or hand-edited file)."""
+        if not isinstance(text, str) or not text:
+            return False
+        try:
+            data = base64.b64decode(text.encode("ascii"), validate=True)
+        except (binascii.Error, UnicodeEncodeError):
+            return False
+        if not self.restoreState(QByteArray(data), LAYOUT_VERSION):
+            return False
+        for kind, dock in self.docks.items():  # the plot choice decides what is shown
+            dock.setVisible(kind in self.plots)
+        return True
+
     def _toggled(self, kind: str, on: bool) -> None:
         self._show(kind, on)
         self.plots_changed.emit(self.plot_choice())
 
+    def _add_dock(self, kind: str) -> None:
+        title, cls = PLOT_KINDS[kind]
+        plot = cls(self.history_ms)
+        plot.message.connect(self.message)
+        dock = PlotDock(title, self)
+        dock.setObjectName(f"plot_{kind}")
+        dock.setWidget(plot)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        dock.closed.connect(lambda k=kind: self.toggles[k].setChecked(False))
+        if self.docks:
+            self.splitDockWidget(list(self.docks.values())[-1], dock, Qt.Orientation.Horizontal)
+        else:
+            self.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, dock)
+        dock.hide()
+        self.docks[kind] = dock
+
     def _show(self, kind: str, on: bool) -> None:
+        # every kind has a dock from the start, hidden when not chosen: a saved layout then
+        # always names the same docks (a dock missing at restore would leave a gap)
+        dock = self.docks[kind]
         if on and kind not in self.plots:
-            title, cls = PLOT_KINDS[kind]
-            plot = cls(self.history_ms)
-            plot.message.connect(self.message)
-            dock = PlotDock(title, self)
-            dock.setObjectName(f"plot_{kind}")
-            dock.setWidget(plot)
-            dock.setFeatures(
-                QDockWidget.DockWidgetFeature.DockWidgetMovable
-                | QDockWidget.DockWidgetFeature.DockWidgetFloatable
-                | QDockWidget.DockWidgetFeature.DockWidgetClosable
-            )
-            dock.closed.connect(lambda k=kind: self.toggles[k].setChecked(False))
-            previous = [self.docks[k] for k in PLOT_KINDS if k in self.docks]
-            if previous:
-                self.splitDockWidget(previous[-1], dock, Qt.Orientation.Horizontal)
-            else:
-                self.addDockWidget(Qt.DockWidgetArea.TopDockWidgetArea, dock)
+            plot = dock.widget()
             self.plots[kind] = plot
-            self.docks[kind] = dock
             if self.info is not None:
                 plot.start_run(self.info)
+            dock.show()
         elif not on and kind in self.plots:
-            dock = self.docks.pop(kind)
             self.plots.pop(kind)
-            self.removeDockWidget(dock)
-            dock.deleteLater()
+            dock.hide()
 
     # -- data -------------------------------------------------------------------------------------
     def start_run(self, info: RunInfo) -> None:
