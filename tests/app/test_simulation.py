@@ -228,7 +228,7 @@ def test_plots_receive_data_and_the_run_exports(qtbot, window, tmp_path) -> None
 def test_plot_choice_is_saved_in_the_view_state(qtbot, window) -> None:
     panel = window.simulation.panel
     panel.toggles["weights"].setChecked(True)
-    assert {"kind": "weights"} in window.document.project.view["plots"]
+    assert "weights" in [e["kind"] for e in window.document.project.view["plots"]]
     source = window.network.node_by_name("Input")
     window.simulation.pin(source.id, "rate_hz")
     assert {"kind": "control", "node": source.id, "param": "rate_hz"} in (
@@ -320,9 +320,9 @@ def test_the_plot_dock_layout_is_saved_and_restored(qtbot, window, tmp_path) -> 
     rates.setFloating(True)
     rates.setGeometry(QRect(200, 150, 520, 330))
     panel.resizeDocks(
-        [panel.docks["raster"], panel.docks["weights"]], [700, 300], Qt.Orientation.Horizontal
+        [panel.docks["raster"], panel.docks["weights"]], [640, 350], Qt.Orientation.Horizontal
     )
-    qtbot.waitUntil(lambda: abs(panel.docks["raster"].width() - 700) <= 10)
+    qtbot.waitUntil(lambda: abs(panel.docks["raster"].width() - 640) <= 10)
     widths = {k: panel.docks[k].width() for k in ("raster", "weights")}
     path = tmp_path / "layout.snnproj"
     assert window.save_to(path)
@@ -347,3 +347,24 @@ def test_a_damaged_plot_layout_is_ignored(qtbot, window) -> None:
     assert not panel.restore_layout("aGVsbG8=")  # base64, but not a dock layout
     assert not panel.restore_layout(42)
     assert set(panel.plots) == {"raster", "rates", "traces"}
+
+
+def test_plot_pickers_are_saved_with_the_project(qtbot, window, tmp_path) -> None:
+    sim = window.simulation
+    with qtbot.waitSignal(sim.run_finished, timeout=TIMEOUT):
+        sim.run()
+    rates = sim.panel.plot("rates")
+    assert [rates.isi_combo.itemText(i) for i in range(rates.isi_combo.count())] == [
+        "Input",
+        "Exc",
+    ]
+    rates.isi_combo.activated.emit(1)  # what choosing "Input" → "Exc" in the list does
+    exc = window.network.node_by_name("Exc").id
+    assert {"kind": "rates", "isi_population": exc} in window.document.project.view["plots"]
+    path = tmp_path / "pickers.snnproj"
+    assert window.save_to(path)
+    other = MainWindow(AppSettings(tmp_path / "other.ini"))
+    qtbot.addWidget(other)
+    assert other.open_path(str(path))
+    assert other.simulation.panel.plot("rates").isi_node == exc
+    other.simulation.shutdown()

@@ -194,6 +194,79 @@ def test_weight_plot_follows_the_weights(qtbot) -> None:
     assert times[0] == 0.0 and values.shape[1] == 6 and values[-1, 0] == pytest.approx(1.4)
 
 
+def test_the_isi_picker_chooses_the_population_and_persists(qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    rates = RatePlot(history_ms=100.0)
+    qtbot.addWidget(rates)
+    info = make_info(sizes=(10, 40))
+    feed(rates, info, 1000)
+    rates.update_isi()
+    assert rates.isi_combo.currentText() == "Pop 0" and "Pop 0" in rates.isi_text.toPlainText()
+    pop0_isi = rates.isi.copy()
+    rates.isi_combo.setFocus()
+    with qtbot.waitSignal(rates.options_changed):
+        qtbot.keyClick(rates.isi_combo, Qt.Key.Key_Down)
+    assert rates.isi_combo.currentText() == "Pop 1" and "Pop 1" in rates.isi_text.toPlainText()
+    times, neurons = rates.spikes.data()
+    mine = neurons >= 10
+    expected, _ = isi_stats(times[mine], neurons[mine])
+    assert np.array_equal(rates.isi, expected) and rates.isi.size != pop0_isi.size
+    assert rates.options() == {"isi_population": "g1"}
+
+    panel = PlotsPanel()
+    qtbot.addWidget(panel)
+    panel.set_plot_choice([{"kind": "rates", "isi_population": "g1"}])
+    panel.start_run(info)
+    assert panel.plot("rates").isi_combo.currentText() == "Pop 1"
+    assert panel.plot_choice() == [{"kind": "rates", "isi_population": "g1"}]
+    panel.set_plot_choice([{"kind": "rates", "isi_population": 7}])  # malformed: ignored
+    assert panel.plot_choice() == [{"kind": "rates"}]
+
+
+def test_the_synapse_chooser_picks_the_trajectories_and_persists(qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    plot = WeightPlot()
+    qtbot.addWidget(plot)
+    info = make_info()  # synapses (pre, post): 0-0 0-1 1-1 2-2 3-3 4-4
+    feed(plot, info, 300)
+    assert plot.tracked.tolist() == [0, 1, 2, 3, 4, 5]  # spread, up to 8
+    with qtbot.waitSignal(plot.options_changed):
+        plot.n_spin.setValue(3)
+    assert plot.tracked.tolist() == [0, 2, 5] and len(plot.traj_curves) == 3
+    plot.set_synapses("random", user=True)
+    drawn = plot.tracked.tolist()
+    assert len(drawn) == 3 and drawn == sorted(drawn)
+    plot.set_synapses("pairs", pairs=[])
+    assert plot.pre_spin.isVisibleTo(plot) and not plot.n_spin.isVisibleTo(plot)
+    plot.pre_spin.setValue(1)
+    plot.post_spin.setValue(1)
+    with qtbot.waitSignal(plot.options_changed):
+        qtbot.mouseClick(plot.add_button, Qt.MouseButton.LeftButton)
+    assert plot.tracked.tolist() == [2]
+    with qtbot.waitSignal(plot.message) as said:
+        assert not plot.add_pair(4, 0)
+    assert "no synapse from pre 4 to post 0" in said.args[0]
+    for step0 in range(300, 600, 100):
+        plot.append_chunk(make_chunk(step0, 100, info))
+    plot.redraw()
+    times, values = plot.trajectory.data()
+    assert times[0] == pytest.approx(30.0) and times[-1] == pytest.approx(60.0)
+    assert values[-1, 0] == pytest.approx(3.0 + 500e-3)  # weight 2 of the last chunk
+    assert plot.traj_curves[0].getData()[1][-1] == pytest.approx(values[-1, 0])
+    options = plot.options()
+    assert options == {"projection": "proj", "synapses": {"mode": "pairs", "pairs": [[1, 1]]}}
+
+    reopened = WeightPlot()
+    qtbot.addWidget(reopened)
+    reopened.set_options(options)
+    reopened.start_run(info)
+    assert reopened.tracked.tolist() == [2] and reopened.mode_combo.currentData() == "pairs"
+    reopened.set_options({"synapses": {"mode": "nonsense", "n": "x", "pairs": 3}})
+    assert reopened.mode == "spread" and reopened.n_tracked == 8
+
+
 def test_weight_matrix_averages_blocks_of_large_projections() -> None:
     pre = np.arange(1000)
     post = np.arange(1000) % 500
@@ -245,7 +318,7 @@ def test_panel_plot_choice_round_trips(qtbot) -> None:
     assert [e["kind"] for e in panel.plot_choice()] == ["raster", "rates", "traces"]
     with qtbot.waitSignal(panel.plots_changed) as blocker:
         panel.toggles["weights"].setChecked(True)
-    assert {"kind": "weights"} in blocker.args[0]
+    assert "weights" in [e["kind"] for e in blocker.args[0]]
     panel.set_plot_choice([{"kind": "weights"}, {"kind": "nonsense"}])
     assert list(panel.plots) == ["weights"]
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QVBoxLayout, QWidget
 
 from widgets.theme import current_theme
 
@@ -92,6 +92,8 @@ class LivePlot(QWidget):
 
     #: ``(message)``: something the user should know (an export written, rows decimated).
     message = Signal(str)
+    #: The user changed what the plot shows (see :meth:`options`): the view state follows.
+    options_changed = Signal()
     kind = "plot"
 
     def __init__(self, title: str, history_ms: float = 1000.0, parent: QWidget | None = None):
@@ -105,14 +107,32 @@ class LivePlot(QWidget):
         self.graphics = pg.GraphicsLayoutWidget()
         theme = current_theme()
         self.graphics.setBackground(theme.base)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.graphics)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(0)
+        self._layout.addWidget(self.graphics)
+        self._bar: QHBoxLayout | None = None
         self.plot = self.graphics.addPlot()
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.plot.setMenuEnabled(True)
         self.plot.showGrid(x=True, y=True, alpha=0.15)
         self._add_export_actions(self.plot)
+
+    def bar(self) -> QHBoxLayout:
+        """A row of small controls above the plot (created on first use)."""
+        if self._bar is None:
+            self._bar = QHBoxLayout()
+            self._bar.setContentsMargins(4, 2, 4, 2)
+            self._bar.setSpacing(4)
+            self._layout.insertLayout(0, self._bar)
+        return self._bar
+
+    def options(self) -> dict[str, Any]:
+        """What the user chose to show, saved in the plot's ``view["plots"]`` entry."""
+        return {}
+
+    def set_options(self, entry: dict[str, Any]) -> None:
+        """Apply options read from a ``view["plots"]`` entry; malformed ones are ignored."""
 
     # -- the contract ---------------------------------------------------------------------------
     def start_run(self, info: RunInfo) -> None:

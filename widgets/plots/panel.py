@@ -122,13 +122,19 @@ class PlotsPanel(QMainWindow):
     # -- which plots ------------------------------------------------------------------------------
     def plot_choice(self) -> list[dict[str, Any]]:
         """What ``view["plots"]`` should hold for the current choice."""
-        return [{"kind": kind} for kind in PLOT_KINDS if kind in self.plots]
+        return [
+            {"kind": kind, **self.plots[kind].options()}
+            for kind in PLOT_KINDS
+            if kind in self.plots
+        ]
 
     def set_plot_choice(self, entries: list[Any]) -> None:
         """Show the plots named by ``entries`` (``view["plots"]``; unknown kinds are ignored;
         an empty list means the default choice)."""
-        kinds = [e.get("kind") for e in entries if isinstance(e, dict)]
-        kinds = [k for k in kinds if k in PLOT_KINDS] or list(DEFAULT_PLOTS)
+        chosen = {e.get("kind"): e for e in entries if isinstance(e, dict)}
+        kinds = [k for k in chosen if k in PLOT_KINDS] or list(DEFAULT_PLOTS)
+        for kind in kinds:
+            self.docks[kind].widget().set_options(chosen.get(kind, {}))
         for kind, action in self.toggles.items():
             action.blockSignals(True)
             action.setChecked(kind in kinds)
@@ -162,6 +168,7 @@ class PlotsPanel(QMainWindow):
         title, cls = PLOT_KINDS[kind]
         plot = cls(self.history_ms)
         plot.message.connect(self.message)
+        plot.options_changed.connect(lambda: self.plots_changed.emit(self.plot_choice()))
         dock = PlotDock(title, self)
         dock.setObjectName(f"plot_{kind}")
         dock.setWidget(plot)

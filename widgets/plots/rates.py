@@ -7,10 +7,11 @@ recorded populations in the window; it is recomputed a few times a second, not e
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtWidgets import QComboBox, QLabel
 
 from widgets.plots.base import LivePlot, RunInfo, population_color
 from widgets.plots.buffers import BinnedCounts, SpikeBuffer
@@ -75,6 +76,16 @@ class RatePlot(LivePlot):
         self.isi_text = pg.TextItem(anchor=(1, 0), color="#444")
         self.isi_text.setParentItem(self.isi_plot.getViewBox())
         self.isi_group = 0  # index among recorded groups
+        self.isi_node: str | None = None  # the population the user picked (node id)
+        self.bar().addWidget(QLabel("ISI of"))
+        self.isi_combo = QComboBox()
+        self.isi_combo.setToolTip("Population whose interspike intervals and CV are shown")
+        self.isi_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.isi_combo.addItem("(run to list populations)")
+        self.isi_combo.setEnabled(False)
+        self.isi_combo.activated.connect(self._isi_picked)
+        self.bar().addWidget(self.isi_combo)
+        self.bar().addStretch(1)
         self.curves: list[pg.PlotDataItem] = []
         self.bins: BinnedCounts | None = None
         self.spikes = SpikeBuffer(500_000)
@@ -97,7 +108,44 @@ class RatePlot(LivePlot):
         n_bins = int(np.ceil(self.history_ms / BIN_MS))
         self.bins = BinnedCounts(n_bins, max(len(info.groups), 1), dtype=np.float64)
         self.spikes.clear()
-        self.isi_group = min(self.isi_group, max(len(info.recorded_groups) - 1, 0))
+        recorded = info.recorded_groups
+        ids = [g.node_id for g in recorded]
+        self.isi_group = ids.index(self.isi_node) if self.isi_node in ids else 0
+        self.isi_combo.clear()
+        for group in recorded:
+            self.isi_combo.addItem(group.name, group.node_id)
+        if not recorded:
+            self.isi_combo.addItem("(no recorded population)")
+        self.isi_combo.setEnabled(bool(recorded))
+        self.isi_combo.setCurrentIndex(self.isi_group)
+        self.isi = np.zeros(0)
+
+    def _isi_picked(self, index: int) -> None:
+        node_id = self.isi_combo.itemData(index)
+        if node_id is None:
+            return
+        self.set_isi_population(node_id)
+        self.options_changed.emit()
+
+    def set_isi_population(self, node_id: str) -> None:
+        """Show the ISI histogram and CV of population ``node_id`` (kept for the next runs)."""
+        self.isi_node = node_id
+        groups = self.info.recorded_groups if self.info is not None else []
+        ids = [g.node_id for g in groups]
+        if node_id in ids:
+            self.isi_group = ids.index(node_id)
+            self.isi_combo.setCurrentIndex(self.isi_group)
+            self.update_isi()
+
+    def options(self) -> dict[str, Any]:
+        return {} if self.isi_node is None else {"isi_population": self.isi_node}
+
+    def set_options(self, entry: dict[str, Any]) -> None:
+        node_id = entry.get("isi_population")
+        if isinstance(node_id, str) and node_id:
+            self.set_isi_population(node_id)
+        else:
+            self.isi_node = None
 
     def append_chunk(self, chunk: Chunk) -> None:
         super().append_chunk(chunk)
