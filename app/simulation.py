@@ -908,14 +908,20 @@ class SimulationController(QObject):
 
 
 def wait_for(predicate, timeout_s: float) -> bool:
-    """Process events until ``predicate()`` is true (for the ``--run`` screenshot)."""
-    from PySide6.QtWidgets import QApplication
+    """Run the event loop until ``predicate()`` is true (for the ``--run`` screenshot and the
+    benchmarks); it checks every few ms from a timer, so the GUI thread never sleeps."""
+    from PySide6.QtCore import QEventLoop
 
+    if predicate():
+        return True
+    loop = QEventLoop()
     deadline = time.perf_counter() + timeout_s
-    app = QApplication.instance()
-    while not predicate():
-        if time.perf_counter() > deadline:
-            return False
-        app.processEvents()
-        QThread.msleep(5)
-    return True
+    check = QTimer()
+    check.setInterval(5)
+    check.timeout.connect(
+        lambda: loop.quit() if predicate() or time.perf_counter() > deadline else None
+    )
+    check.start()
+    loop.exec()
+    check.stop()
+    return bool(predicate())

@@ -13,7 +13,7 @@ from engine.sim.simulator import Chunk, Trace
 from widgets.controls import ControlsPanel, slider_range
 from widgets.plots import PlotsPanel, RasterPlot, RatePlot, RunInfo, TracePlot, WeightPlot
 from widgets.plots.activity import ActivityOverlay, glow_strength
-from widgets.plots.buffers import BinnedCounts, RingBuffer, SpikeBuffer
+from widgets.plots.buffers import BinnedCounts, RingBuffer, SpikeBuffer, peak_decimate
 from widgets.plots.rates import isi_stats
 from widgets.plots.weights import weight_matrix
 
@@ -310,6 +310,46 @@ def test_panel_redraws_from_its_timer_not_per_chunk(qtbot) -> None:
     assert panel.frames == frames  # appending never draws
     qtbot.waitUntil(lambda: panel.frames > frames, timeout=2000)
     assert all(not plot.dirty for plot in panel.plots.values())
+
+
+def test_panel_plots_take_turns_and_a_round_is_a_frame(qtbot) -> None:
+    panel = PlotsPanel()
+    qtbot.addWidget(panel)
+    info = make_info()
+    panel.start_run(info)
+    panel.append_chunk(make_chunk(0, 100, info))
+    panel.timer.stop()
+    frames = panel.frames
+    assert panel.timer.interval() == 33 // 3
+    panel._turn_tick()
+    assert [p.dirty for p in panel.plots.values()] == [False, True, True]
+    panel._turn_tick()
+    assert panel.frames == frames
+    panel._turn_tick()
+    assert panel.frames == frames + 1 and not any(p.dirty for p in panel.plots.values())
+
+
+def test_peak_decimation_keeps_every_extreme() -> None:
+    times = np.arange(10_001) * 0.1
+    values = np.zeros((10_001, 2))
+    values[1234, 0], values[8765, 1] = 50.0, -30.0
+    t, v = peak_decimate(times, values, 1000)
+    assert v.shape == (1001, 2) and t.size == 1001
+    assert v[:, 0].max() == 50.0 and v[:, 1].min() == -30.0
+    assert np.all(np.diff(t) >= 0) and t[0] == 0.0 and t[-1] == times[-1]
+    short_t, short_v = peak_decimate(times[:500], values[:500], 1000)
+    assert np.array_equal(short_t, times[:500]) and np.array_equal(short_v, values[:500])
+
+
+def test_isi_of_time_ordered_spikes_matches_the_general_sort() -> None:
+    rng = np.random.default_rng(1)
+    times = np.sort(rng.random(5000) * 1000.0)
+    neurons = rng.integers(0, 50, 5000)
+    fast, cv = isi_stats(times, neurons)
+    order = np.lexsort((times, neurons))
+    t, n = times[order], neurons[order]
+    expected = np.diff(t)[n[1:] == n[:-1]]
+    assert np.array_equal(fast, expected) and cv == pytest.approx(expected.std() / expected.mean())
 
 
 def test_panel_plot_choice_round_trips(qtbot) -> None:

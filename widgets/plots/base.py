@@ -79,6 +79,22 @@ class RunInfo:
         return next((g.name for g in self.groups if g.node_id == node_id), node_id)
 
 
+def add_grid(plot: pg.PlotItem) -> None:
+    """Faint grid lines behind the data of ``plot``.
+
+    Not the axes' own grid (``showGrid``): that makes each axis as large as the whole plot, so
+    every redraw of a curve repaints the axes and their tick labels too, which was most of a
+    live frame's cost. A :class:`pyqtgraph.GridItem` draws lines only, from a picture kept
+    until the range changes.
+    """
+    color = QColor(current_theme().text)
+    color.setAlphaF(0.12)
+    grid = pg.GridItem(pen=pg.mkPen(color, width=0), textPen=None)
+    grid.setTickSpacing(x=[None], y=[None])
+    grid.setZValue(-100)
+    plot.addItem(grid, ignoreBounds=True)
+
+
 class LivePlot(QWidget):
     """Base of the live plots: one :class:`pyqtgraph.PlotWidget` plus export actions.
 
@@ -95,6 +111,8 @@ class LivePlot(QWidget):
     #: The user changed what the plot shows (see :meth:`options`): the view state follows.
     options_changed = Signal()
     kind = "plot"
+    #: Whether the main plot gets grid lines (see :func:`add_grid`).
+    grid = True
 
     def __init__(self, title: str, history_ms: float = 1000.0, parent: QWidget | None = None):
         super().__init__(parent)
@@ -115,7 +133,8 @@ class LivePlot(QWidget):
         self.plot = self.graphics.addPlot()
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.plot.setMenuEnabled(True)
-        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        if self.grid:
+            add_grid(self.plot)
         self._add_export_actions(self.plot)
 
     def bar(self) -> QHBoxLayout:

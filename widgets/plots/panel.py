@@ -4,8 +4,11 @@ Which plots are shown is part of the project's view state (``view["plots"]``, a 
 ``{"kind": ...}`` entries), so each project opens with its own choice; how their docks are
 arranged (side by side, tabbed, floating, their sizes) is ``view["plot_layout"]``, the panel's
 :meth:`QMainWindow.saveState` in base64. Chunks go to every plot as they arrive (a cheap copy
-into ring buffers); the :class:`QTimer` redraws the plots that received data at
-:data:`FRAME_MS` intervals, never once per chunk.
+into ring buffers); the :class:`QTimer` redraws the plots that received data, never once per
+chunk. The plots take turns: with three plots shown the timer ticks every ``FRAME_MS / 3``
+and redraws one of them, so each plot still refreshes every :data:`FRAME_MS` but the GUI
+thread never spends a whole frame's drawing (and painting) in one go, which kept other events
+waiting. A round of turns is one frame in :attr:`PlotsPanel.fps`.
 """
 
 from __future__ import annotations
@@ -114,7 +117,9 @@ class PlotsPanel(QMainWindow):
 
         self.timer = QTimer(self)
         self.timer.setInterval(FRAME_MS)
-        self.timer.timeout.connect(self.redraw)
+        self.timer.timeout.connect(self._turn_tick)
+        self._turn = 0
+        self._drew_in_round = False
         for kind in PLOT_KINDS:
             self._add_dock(kind)
         self.set_plot_choice([{"kind": k} for k in DEFAULT_PLOTS])
@@ -198,6 +203,7 @@ class PlotsPanel(QMainWindow):
         elif not on and kind in self.plots:
             self.plots.pop(kind)
             dock.hide()
+        self.timer.setInterval(max(5, FRAME_MS // max(len(self.plots), 1)))
 
     # -- data -------------------------------------------------------------------------------------
     def start_run(self, info: RunInfo) -> None:
@@ -230,18 +236,38 @@ class PlotsPanel(QMainWindow):
             plot.set_history_ms(history_ms)
 
     def redraw(self) -> None:
+        """Redraw every plot that has new data now (after a pause, for an export...)."""
         drew = False
         for plot in self.plots.values():
             if plot.dirty:
                 plot.redraw()
                 drew = True
         if drew:
-            self.frames += 1
-            now = time.perf_counter()
-            self._frame_times.append(now)
-            while self._frame_times and now - self._frame_times[0] > 1.0:
-                self._frame_times.pop(0)
-            self.fps = float(len(self._frame_times))
+            self._count_frame()
+
+    def _turn_tick(self) -> None:
+        """The timer: redraw the next plot in turn; a full round is one frame."""
+        plots = list(self.plots.values())
+        if not plots:
+            return
+        self._turn %= len(plots)
+        plot = plots[self._turn]
+        self._drew_in_round |= plot.dirty
+        plot.redraw()
+        self._turn += 1
+        if self._turn == len(plots):
+            self._turn = 0
+            if self._drew_in_round:
+                self._count_frame()
+            self._drew_in_round = False
+
+    def _count_frame(self) -> None:
+        self.frames += 1
+        now = time.perf_counter()
+        self._frame_times.append(now)
+        while self._frame_times and now - self._frame_times[0] > 1.0:
+            self._frame_times.pop(0)
+        self.fps = float(len(self._frame_times))
 
     def plot(self, kind: str) -> LivePlot | None:
         return self.plots.get(kind)

@@ -32,6 +32,7 @@ class RasterPlot(LivePlot):
     """Spikes of the recorded populations, colour per population, scrolling in time."""
 
     kind = "raster"
+    grid = False  # the image covers the plot
 
     def __init__(self, history_ms: float = 1000.0, max_rows: int = MAX_ROWS, parent=None):
         super().__init__("Raster", history_ms, parent)

@@ -44,7 +44,12 @@ def isi_stats(times: np.ndarray, neurons: np.ndarray) -> tuple[np.ndarray, float
     (std / mean of the pooled intervals; NaN with fewer than two intervals)."""
     if times.size < 2:
         return np.zeros(0), float("nan")
-    order = np.lexsort((times, neurons))
+    # a stable sort by neuron keeps each neuron's spikes in time order when they come in time
+    # order (as from the plots' buffers); several times faster than a lexsort
+    if np.any(np.diff(times) < 0):
+        order = np.lexsort((times, neurons))
+    else:
+        order = np.argsort(neurons, kind="stable")
     t, n = times[order], neurons[order]
     same = n[1:] == n[:-1]
     isi = np.diff(t)[same]

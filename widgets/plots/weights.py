@@ -54,13 +54,13 @@ class WeightPlot(LivePlot):
     """Heatmap, histogram and trajectories of one plastic projection's weights."""
 
     kind = "weights"
+    grid = False  # the heatmap covers the plot
 
     def __init__(self, history_ms: float = 1000.0, parent=None):
         super().__init__("Weights", history_ms, parent)
         self.plot.setTitle("weight matrix (pre × post)", size="8pt")
         self.plot.setLabel("bottom", "post neuron")
         self.plot.setLabel("left", "pre neuron")
-        self.plot.showGrid(x=False, y=False)
         self.image = pg.ImageItem(axisOrder="col-major")
         self.image.setColorMap(pg.colormap.get("viridis"))
         self.plot.addItem(self.image)
