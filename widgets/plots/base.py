@@ -17,7 +17,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from widgets.theme import current_theme
 
@@ -79,6 +86,20 @@ class RunInfo:
         return next((g.name for g in self.groups if g.node_id == node_id), node_id)
 
 
+def compact_combo(combo: QComboBox, characters: int) -> None:
+    """Let ``combo`` be as narrow as ``characters`` letters (long names are cut), so a plot's
+    controls do not force its dock wide."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(characters)
+
+
+def translucent(color: str, alpha: int) -> QColor:
+    """``color`` with opacity ``alpha`` (0-255)."""
+    result = QColor(color)
+    result.setAlpha(alpha)
+    return result
+
+
 def add_grid(plot: pg.PlotItem) -> None:
     """Faint grid lines behind the data of ``plot``.
 
@@ -87,9 +108,7 @@ def add_grid(plot: pg.PlotItem) -> None:
     live frame's cost. A :class:`pyqtgraph.GridItem` draws lines only, from a picture kept
     until the range changes.
     """
-    color = QColor(current_theme().text)
-    color.setAlphaF(0.12)
-    grid = pg.GridItem(pen=pg.mkPen(color, width=0), textPen=None)
+    grid = pg.GridItem(pen=pg.mkPen(translucent(current_theme().text, 40), width=0), textPen=None)
     grid.setTickSpacing(x=[None], y=[None])
     grid.setZValue(-100)
     plot.addItem(grid, ignoreBounds=True)
@@ -140,10 +159,13 @@ class LivePlot(QWidget):
     def bar(self) -> QHBoxLayout:
         """A row of small controls above the plot (created on first use)."""
         if self._bar is None:
-            self._bar = QHBoxLayout()
+            row = QWidget()
+            # never forces the dock wider: in a narrow dock the controls are cut, not the plots
+            row.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            self._bar = QHBoxLayout(row)
             self._bar.setContentsMargins(4, 2, 4, 2)
             self._bar.setSpacing(4)
-            self._layout.insertLayout(0, self._bar)
+            self._layout.insertWidget(0, row)
         return self._bar
 
     def options(self) -> dict[str, Any]:

@@ -167,6 +167,10 @@ class PlotsPanel(QMainWindow):
 
     def _toggled(self, kind: str, on: bool) -> None:
         self._show(kind, on)
+        if on:  # share the width evenly, or the new plot squeezes the others to slivers
+            docked = [self.docks[k] for k in self.plots if not self.docks[k].isFloating()]
+            width = self.width() // max(len(docked), 1)
+            self.resizeDocks(docked, [width] * len(docked), Qt.Orientation.Horizontal)
         self.plots_changed.emit(self.plot_choice())
 
     def _add_dock(self, kind: str) -> None:

@@ -83,8 +83,10 @@ class RasterPlot(LivePlot):
                 line = pg.InfiniteLine(rank, angle=0, pen=pg.mkPen("#999", width=1))
                 self.plot.addItem(line)
                 self._lines.append(line)
-            label = pg.TextItem(group.name, color=color, anchor=(0, 1))
-            label.setPos(0, rank + group.size)
+            # in the middle of the population's block: the top one is not cut off, and labels
+            # of small neighbouring blocks do not overlap
+            label = pg.TextItem(group.name, color=color, anchor=(0, 0.5))
+            label.setPos(0, rank + group.size / 2)
             self.plot.addItem(label)
             self._lines.append(label)
             rank += group.size

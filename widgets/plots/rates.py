@@ -13,8 +13,9 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QLabel
 
-from widgets.plots.base import LivePlot, RunInfo, population_color
+from widgets.plots.base import LivePlot, RunInfo, compact_combo, population_color, translucent
 from widgets.plots.buffers import BinnedCounts, SpikeBuffer
+from widgets.theme import current_theme
 
 if TYPE_CHECKING:
     from engine.sim.simulator import Chunk
@@ -68,7 +69,9 @@ class RatePlot(LivePlot):
         self.plot.setLabel("left", "rate", "Hz")
         self.plot.setLabel("bottom", "time", "ms")
         self.plot.setClipToView(True)
-        self.legend = self.plot.addLegend(offset=(5, 5), labelTextSize="8pt")
+        self.legend = self.plot.addLegend(
+            offset=(5, 5), labelTextSize="8pt", brush=translucent(current_theme().base, 170)
+        )
         self.isi_plot = self.graphics.addPlot(row=0, col=1)
         self.isi_plot.setLabel("bottom", "ISI", "ms")
         self.isi_plot.setLabel("left", "count")
@@ -78,14 +81,12 @@ class RatePlot(LivePlot):
         self.isi_curve = self.isi_plot.plot(
             stepMode="center", fillLevel=0, brush=(0, 114, 178, 120), pen=pg.mkPen("#0072B2")
         )
-        self.isi_text = pg.TextItem(anchor=(1, 0), color="#444")
-        self.isi_text.setParentItem(self.isi_plot.getViewBox())
         self.isi_group = 0  # index among recorded groups
         self.isi_node: str | None = None  # the population the user picked (node id)
         self.bar().addWidget(QLabel("ISI of"))
         self.isi_combo = QComboBox()
         self.isi_combo.setToolTip("Population whose interspike intervals and CV are shown")
-        self.isi_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        compact_combo(self.isi_combo, 12)
         self.isi_combo.addItem("(run to list populations)")
         self.isi_combo.setEnabled(False)
         self.isi_combo.activated.connect(self._isi_picked)
@@ -203,8 +204,7 @@ class RatePlot(LivePlot):
         else:
             self.isi_curve.setData([0.0, 1.0], [0])
         cv = "n/a" if np.isnan(self.cv) else f"{self.cv:.2f}"
-        self.isi_text.setText(f"{group.name}\nCV = {cv}")
-        self.isi_text.setPos(self.isi_plot.getViewBox().width(), 0)
+        self.isi_plot.setTitle(f"CV = {cv}", size="8pt")  # the picker names the population
 
     def data(self) -> dict[str, np.ndarray]:
         centres, hz = self.rates()

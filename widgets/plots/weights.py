@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
-from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QSpinBox
+from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QToolButton
 
-from widgets.plots.base import LivePlot, RunInfo
+from widgets.plots.base import LivePlot, RunInfo, compact_combo
 from widgets.plots.buffers import RingBuffer
 
 if TYPE_CHECKING:
@@ -92,14 +92,13 @@ class WeightPlot(LivePlot):
         bar = self.bar()
         self.projection_combo = QComboBox()
         self.projection_combo.setToolTip("Plastic projection shown")
-        self.projection_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        compact_combo(self.projection_combo, 14)
         self.projection_combo.activated.connect(self._projection_picked)
         self.projection_combo.hide()  # until a run lists the plastic projections
         bar.addWidget(self.projection_combo)
-        bar.addSpacing(8)
-        bar.addWidget(QLabel("synapses"))
         self.mode_combo = QComboBox()
         self.mode_combo.setToolTip("Which synapses' weights are drawn over time")
+        compact_combo(self.mode_combo, 8)
         for mode, label in SYNAPSE_MODES.items():
             self.mode_combo.addItem(label, mode)
         self.mode_combo.activated.connect(
@@ -113,20 +112,22 @@ class WeightPlot(LivePlot):
         self.n_spin.valueChanged.connect(lambda n: self.set_synapses(self.mode, n, user=True))
         bar.addWidget(self.n_spin)
         self.pre_spin, self.post_spin = QSpinBox(), QSpinBox()
-        self.pre_spin.setPrefix("pre ")
-        self.post_spin.setPrefix("post ")
         self.pre_spin.setToolTip("Presynaptic neuron (index within its population)")
         self.post_spin.setToolTip("Postsynaptic neuron (index within its population)")
-        self.add_button = QPushButton("Add")
+        self.arrow = QLabel("→")
+        self.add_button = QToolButton()
+        self.add_button.setText("+")
         self.add_button.setToolTip("Track the synapse from pre to post")
         self.add_button.clicked.connect(
             lambda: self.add_pair(self.pre_spin.value(), self.post_spin.value(), user=True)
         )
-        self.clear_button = QPushButton("Clear")
-        self.clear_button.setToolTip("Track no synapse")
+        self.clear_button = QToolButton()
+        self.clear_button.setText("×")
+        self.clear_button.setToolTip("Track no synapse (then add them one by one)")
         self.clear_button.clicked.connect(lambda: self.set_synapses("pairs", pairs=[], user=True))
-        for widget in (self.pre_spin, self.post_spin, self.add_button, self.clear_button):
+        for widget in (self.pre_spin, self.arrow, self.post_spin, self.add_button):
             bar.addWidget(widget)
+        bar.addWidget(self.clear_button)
         bar.addStretch(1)
         self._sync_bar()
 
@@ -139,8 +140,9 @@ class WeightPlot(LivePlot):
         self.n_spin.blockSignals(False)
         pairs = self.mode == "pairs"
         self.n_spin.setVisible(not pairs)
-        for widget in (self.pre_spin, self.post_spin, self.add_button, self.clear_button):
+        for widget in (self.pre_spin, self.arrow, self.post_spin, self.add_button):
             widget.setVisible(pairs)
+        self.clear_button.setVisible(pairs)
 
     def start_run(self, info: RunInfo) -> None:
         super().start_run(info)
@@ -150,8 +152,8 @@ class WeightPlot(LivePlot):
         self.projection_combo.clear()
         for projection in plastic:
             self.projection_combo.addItem(projection.name, projection.node_id)
-        self.projection_combo.setEnabled(len(plastic) > 1)
-        self.projection_combo.setVisible(bool(plastic))
+        # with one plastic projection the heatmap's title names it; no choice to offer
+        self.projection_combo.setVisible(len(plastic) > 1)
         if self.projection_id is None:
             if self.note.scene() is None:
                 self.plot.addItem(self.note)
