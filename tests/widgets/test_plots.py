@@ -224,6 +224,21 @@ def test_the_isi_picker_chooses_the_population_and_persists(qtbot) -> None:
     assert panel.plot_choice() == [{"kind": "rates"}]
 
 
+def test_the_isi_of_a_large_population_uses_a_sample_and_says_so(qtbot) -> None:
+    rates = RatePlot(history_ms=100.0)
+    qtbot.addWidget(rates)
+    info = make_info(sizes=(1500, 20))
+    feed(rates, info, 1000, chunk=100)
+    for step0 in range(1000, 3000, 100):  # 20 spikes per step, so most neurons fire twice
+        rates.append_chunk(make_chunk(step0, 100, info, rate_per_step=20))
+    rates.update_isi()
+    times, neurons = rates.spikes.data()
+    sample = neurons < 1000
+    expected, _ = isi_stats(times[sample], neurons[sample])
+    assert expected.size > 0 and np.array_equal(rates.isi, expected)
+    assert "1000 of 1500 neurons" in rates.isi_plot.titleLabel.text
+
+
 def test_the_synapse_chooser_picks_the_trajectories_and_persists(qtbot) -> None:
     from PySide6.QtCore import Qt
 
