@@ -368,3 +368,20 @@ def test_plot_pickers_are_saved_with_the_project(qtbot, window, tmp_path) -> Non
     assert other.open_path(str(path))
     assert other.simulation.panel.plot("rates").isi_node == exc
     other.simulation.shutdown()
+
+
+def test_the_gil_is_handed_over_promptly_only_while_a_run_goes(qtbot, window) -> None:
+    import sys
+
+    from app.simulation import GIL_SWITCH_S
+
+    before = sys.getswitchinterval()
+    assert before != GIL_SWITCH_S
+    sim = window.simulation
+    window.set_setting("duration_ms", 1e6)
+    with qtbot.waitSignal(sim.run_started, timeout=TIMEOUT):
+        sim.run()
+    assert sys.getswitchinterval() == GIL_SWITCH_S
+    with qtbot.waitSignal(sim.run_finished, timeout=TIMEOUT):
+        sim.stop()
+    qtbot.waitUntil(lambda: sys.getswitchinterval() == before)
