@@ -100,6 +100,11 @@ def translucent(color: str, alpha: int) -> QColor:
     return result
 
 
+def plain_bottom_axis(plot: pg.PlotItem) -> None:
+    """Values on the x axis as they are (ms, not "x1e3")."""
+    plot.getAxis("bottom").enableAutoSIPrefix(False)
+
+
 def add_grid(plot: pg.PlotItem) -> None:
     """Faint grid lines behind the data of ``plot``.
 
@@ -150,7 +155,7 @@ class LivePlot(QWidget):
         self._layout.addWidget(self.graphics)
         self._bar: QHBoxLayout | None = None
         self.plot = self.graphics.addPlot()
-        self.plot.getAxis("bottom").enableAutoSIPrefix(False)
+        plain_bottom_axis(self.plot)
         self.plot.setMenuEnabled(True)
         if self.grid:
             add_grid(self.plot)

@@ -14,7 +14,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QLabel
 
-from widgets.plots.base import LivePlot, RunInfo, compact_combo, population_color, translucent
+from widgets.plots.base import (
+    LivePlot,
+    RunInfo,
+    compact_combo,
+    plain_bottom_axis,
+    population_color,
+    translucent,
+)
 from widgets.plots.buffers import BinnedCounts, SpikeBuffer
 from widgets.theme import current_theme
 
@@ -79,8 +86,11 @@ class RatePlot(LivePlot):
         self.isi_plot.setLabel("bottom", "ISI", "ms")
         self.isi_plot.setLabel("left", "count")
         self.isi_plot.setMaximumWidth(200)
+        # the rates get three quarters of a narrow dock (their time labels need the room)
+        self.graphics.ci.layout.setColumnStretchFactor(0, 3)
+        self.graphics.ci.layout.setColumnStretchFactor(1, 1)
         self._add_export_actions(self.isi_plot)
-        self.isi_plot.getAxis("bottom").enableAutoSIPrefix(False)
+        plain_bottom_axis(self.isi_plot)
         self.isi_curve = self.isi_plot.plot(
             stepMode="center", fillLevel=0, brush=(0, 114, 178, 120), pen=pg.mkPen("#0072B2")
         )

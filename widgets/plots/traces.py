@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 
-from widgets.plots.base import LivePlot, RunInfo, add_grid
+from widgets.plots.base import LivePlot, RunInfo, add_grid, plain_bottom_axis, translucent
 from widgets.plots.buffers import RingBuffer, peak_decimate
+from widgets.theme import current_theme
 
 if TYPE_CHECKING:
     from engine.sim.simulator import Chunk
@@ -52,7 +53,7 @@ class TracePlot(LivePlot):
         for row, trace in enumerate(info.traces):
             plot = self.graphics.addPlot(row=row, col=0)
             self._add_export_actions(plot)
-            plot.getAxis("bottom").enableAutoSIPrefix(False)
+            plain_bottom_axis(plot)
             add_grid(plot)
             plot.setLabel("left", trace.variable, trace.unit)
             plot.setTitle(trace.name, size="8pt")
@@ -81,7 +82,13 @@ class TracePlot(LivePlot):
                         angle=0,
                         pen=pg.mkPen("#c0392b", width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
                         label="threshold",
-                        labelOpts={"position": 0.05, "color": "#c0392b"},
+                        # under the line, on a backdrop: readable over dense curves and never cut off
+                        labelOpts={
+                            "position": 0.98,
+                            "color": "#c0392b",
+                            "fill": translucent(current_theme().base, 210),
+                            "anchors": [(1, 0), (1, 0)],
+                        },
                     )
                 )
             self.plots[trace.recorder_id] = plot

@@ -19,7 +19,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QToolButton
 
-from widgets.plots.base import LivePlot, RunInfo, compact_combo
+from widgets.plots.base import LivePlot, RunInfo, compact_combo, plain_bottom_axis
 from widgets.plots.buffers import RingBuffer
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ class WeightPlot(LivePlot):
         self.traj_plot.setTitle("selected synapses", size="8pt")
         self.traj_plot.setLabel("bottom", "time", "ms")
         self._add_export_actions(self.traj_plot)
-        self.traj_plot.getAxis("bottom").enableAutoSIPrefix(False)
+        plain_bottom_axis(self.traj_plot)
         self.traj_curves: list[pg.PlotDataItem] = []
         self.note = pg.TextItem("No plastic projection in this network", color="#888")
         self.projection_id: str | None = None
