@@ -513,7 +513,8 @@ class SimulationController(QObject):
         self._network.events.connect("settings_changed", self._structure_changed)
         self._clear_activity()
         self.panel.set_plot_choice(project.view.get("plots", []))
-        self.panel.restore_layout(project.view.get("plot_layout"))
+        if not self.panel.restore_layout(project.view.get("plot_layout")):
+            self.panel.reset_layout()
         self.controls.set_network(project.network, self._pinned_from(project.view))
         self.controls_dock.setVisible(bool(self.controls.pins()))
         self.stale = False

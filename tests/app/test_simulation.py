@@ -338,6 +338,9 @@ def test_the_plot_dock_layout_is_saved_and_restored(qtbot, window, tmp_path) -> 
     geometry = restored.docks["rates"].geometry()
     assert (geometry.width(), geometry.height()) == (520, 330)
     qtbot.waitUntil(lambda: all(abs(restored.docks[k].width() - w) <= 2 for k, w in widths.items()))
+    other.set_document(Document(small_project()))  # no saved layout: the default one
+    qtbot.waitUntil(lambda: not restored.docks["rates"].isFloating())
+    assert set(restored.plots) == {"raster", "rates", "traces"}
     other.simulation.shutdown()
 
 

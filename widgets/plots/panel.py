@@ -122,6 +122,7 @@ class PlotsPanel(QMainWindow):
         self._drew_in_round = False
         for kind in PLOT_KINDS:
             self._add_dock(kind)
+        self._default_layout = self.saveState(LAYOUT_VERSION)
         self.set_plot_choice([{"kind": k} for k in DEFAULT_PLOTS])
 
     # -- which plots ------------------------------------------------------------------------------
@@ -159,7 +160,14 @@ class PlotsPanel(QMainWindow):
             data = base64.b64decode(text.encode("ascii"), validate=True)
         except (binascii.Error, UnicodeEncodeError):
             return False
-        if not self.restoreState(QByteArray(data), LAYOUT_VERSION):
+        return self._restore(QByteArray(data))
+
+    def reset_layout(self) -> None:
+        """Plots side by side, none floating (a project that saved no layout)."""
+        self._restore(self._default_layout)
+
+    def _restore(self, state: QByteArray) -> bool:
+        if not self.restoreState(state, LAYOUT_VERSION):
             return False
         for kind, dock in self.docks.items():  # the plot choice decides what is shown
             dock.setVisible(kind in self.plots)

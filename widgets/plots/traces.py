@@ -82,7 +82,7 @@ class TracePlot(LivePlot):
                         angle=0,
                         pen=pg.mkPen("#c0392b", width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
                         label="threshold",
-                        # under the line, on a backdrop: readable over dense curves and never cut off
+                        # under the line, on a backdrop: readable over the curves, never cut off
                         labelOpts={
                             "position": 0.98,
                             "color": "#c0392b",
