@@ -496,6 +496,7 @@ class SimulationController(QObject):
         a.step.triggered.connect(lambda: self.step(None))
         a.step_dt.triggered.connect(lambda: self.step(1))
         a.stop.triggered.connect(lambda: self.stop())
+        a.reset_layout.triggered.connect(self.panel.reset_layout)
 
     # -- document ------------------------------------------------------------------------------
     def _project_changed(self, project) -> None:

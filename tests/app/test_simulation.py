@@ -344,6 +344,14 @@ def test_the_plot_dock_layout_is_saved_and_restored(qtbot, window, tmp_path) -> 
     other.simulation.shutdown()
 
 
+def test_reset_layout_also_puts_the_plots_back(qtbot, window) -> None:
+    panel = window.simulation.panel
+    panel.docks["raster"].setFloating(True)
+    window.menu_actions.reset_layout.trigger()
+    qtbot.waitUntil(lambda: not panel.docks["raster"].isFloating())
+    assert panel.docks["raster"].isVisible() and set(panel.plots) == {"raster", "rates", "traces"}
+
+
 def test_a_damaged_plot_layout_is_ignored(qtbot, window) -> None:
     panel = window.simulation.panel
     assert not panel.restore_layout("not base64 ✗")
