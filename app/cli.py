@@ -82,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--no-report", action="store_true", help="do not draw report.png (no Qt)")
     run.add_argument(
+        "--record",
+        metavar="FILE",
+        help="also write every spike and sample to FILE (.spkrec) while the run goes "
+        "(see docs/file-format.md)",
+    )
+    run.add_argument(
         "--quiet", "-q", action="store_true", help="print nothing but errors, show no progress"
     )
     run.set_defaults(handler=_cmd_run)
@@ -250,6 +256,7 @@ def _silence_stdout() -> None:
 # -- run ---------------------------------------------------------------------------------------
 def _cmd_run(args: argparse.Namespace) -> int:
     from app.headless import OptionError, ReportError, run_project
+    from engine.io.recording import RecordingError
 
     try:
         run_project(
@@ -260,10 +267,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
             progress=not args.quiet,
             report=not args.no_report,
             quiet=args.quiet,
+            record_to=args.record,
         )
     except OptionError as err:
         _err(f"{PROG} run: error: {err}")
         return EXIT_USAGE
+    except RecordingError as err:
+        _err(f"{args.file}: {err}")
+        return EXIT_FAILED
     except PROJECT_ERRORS as err:
         return _project_failed(args.file, err)
     except ReportError as err:

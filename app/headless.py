@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from engine.errors import SpikeStudioError, ValidationError
 from engine.io.atomic import write_atomically
 from engine.io.project_file import load_project
+from engine.io.recording import RecordingWriter
 from engine.io.results import RunRecord
 from engine.sim.compiler import compile_network
 from engine.sim.simulator import Simulator
@@ -68,6 +69,7 @@ def run_project(
     *,
     report: bool = True,
     quiet: bool = False,
+    record_to: str | os.PathLike[str] | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> dict[str, Any]:
@@ -89,6 +91,9 @@ def run_project(
         Draw ``report.png`` (needs Qt).
     quiet
         Print nothing on stdout and show no progress.
+    record_to
+        Also stream every chunk to this ``.spkrec`` file while running (see
+        :mod:`engine.io.recording`).
     stdout, stderr
         Streams for the table and the progress bar (``sys.stdout``/``sys.stderr`` by default).
 
@@ -105,6 +110,8 @@ def run_project(
         ``duration_ms`` or ``seed`` is invalid.
     ReportError
         Everything but ``report.png`` was written.
+    RecordingError
+        The recording cannot be written (it holds every chunk before the failure).
     OSError
         The output folder cannot be written.
     """
@@ -132,6 +139,7 @@ def run_project(
     build_s = time.perf_counter() - t_build
 
     record = RunRecord(simulator, name=project.name)
+    writer = None if record_to is None else RecordingWriter(record_to, simulator, project.name)
     total = simulator.steps_for(network.settings["duration_ms"])
     chunk = max(1, simulator.steps_for(CHUNK_MS))
     bar = _ProgressBar(stderr, total * simulator.dt_ms, enabled=progress and not quiet)
@@ -140,11 +148,18 @@ def run_project(
     try:
         while done < total:
             n = min(chunk, total - done)
-            record.append(simulator.advance(n))
+            result = simulator.advance(n)
+            if writer is not None:
+                writer.append(result)
+            record.append(result)
             done += n
             bar.update(done * simulator.dt_ms)
+        if writer is not None:
+            writer.close("complete")
     finally:
         bar.close()
+        if writer is not None and not writer.closed:
+            writer.abandon()
     sim_s = time.perf_counter() - t_sim
 
     record.save_npz(out / RESULTS_FILE)

@@ -218,6 +218,8 @@ class MainWindow(QMainWindow):
 
     #: A new document was installed (new, open, restore): the :class:`Project`.
     project_changed = Signal(object)
+    #: A save is about to serialize the :class:`Project`: views store their state in its view.
+    about_to_save = Signal(object)
     #: Log messages from other threads reach the GUI thread through this.
     _log_requested = Signal(str, str)
 
@@ -1257,6 +1259,7 @@ class MainWindow(QMainWindow):
         document = self.document
         zoom, center = self.view.camera()
         document.view.set_camera(zoom, center)
+        self.about_to_save.emit(document.project)
         if document.path is None or path != document.path:
             document.project.name = path.stem
         try:

@@ -27,13 +27,16 @@ an older edit) is noted in the Messages panel and applies on the next run.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 import traceback
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QDockWidget, QFileDialog, QLabel, QProgressBar
 
 from app.commands import (
@@ -52,6 +55,11 @@ from widgets.plots.panel import PlotsPanel
 
 #: Wall time one chunk should take (s): short enough for smooth plots and quick pauses.
 CHUNK_WALL_S = 0.03
+#: Python's GIL switch interval while a simulation runs (s; Python's default is 0.005).
+#: Between two kernel calls the worker needs the GIL for a moment, and while the GUI thread
+#: draws (Python code) the worker waited up to the switch interval each time: with the
+#: default, the 20,000-neuron CUBA network ran at half the speed with the plots shown.
+GIL_SWITCH_S = 0.0005
 #: Interval of the status-bar and canvas-activity refresh (ms).
 VIEW_REFRESH_MS = 100
 #: Chunks the GUI may have queued but not yet handled before the worker waits.
@@ -73,6 +81,29 @@ HARMLESS_COMMANDS = (
     AddAnnotationCommand,
     EditAnnotationCommand,
 )
+
+
+_gil_lock = threading.Lock()
+_gil_users = 0
+_gil_saved = 0.005
+
+
+@contextmanager
+def prompt_gil_handoff():
+    """Use :data:`GIL_SWITCH_S` as the GIL switch interval while at least one run is inside."""
+    global _gil_users, _gil_saved
+    with _gil_lock:
+        if _gil_users == 0:
+            _gil_saved = sys.getswitchinterval()
+            sys.setswitchinterval(GIL_SWITCH_S)
+        _gil_users += 1
+    try:
+        yield
+    finally:
+        with _gil_lock:
+            _gil_users -= 1
+            if _gil_users == 0:
+                sys.setswitchinterval(_gil_saved)
 
 
 def live_params() -> dict[str, tuple[str, ...]]:
@@ -156,11 +187,16 @@ class SimulationWorker(QObject):
         keep_record: bool = False,
         speed: float = 0.0,
         first_steps: int | None | bool = False,
+        record_path: str | None = None,
+        project_name: str = "",
     ) -> None:
         super().__init__()
         self.snapshot = snapshot
         self.duration_ms = duration_ms
         self.keep_record = keep_record
+        self.record_path = record_path
+        self.project_name = project_name
+        self.writer = None
         self.simulator = None
         self._cond = threading.Condition()
         self._stop = False
@@ -219,6 +255,10 @@ class SimulationWorker(QObject):
     # -- the loop (worker thread) ---------------------------------------------------------------
     def work(self) -> None:
         """Build the simulator and run until the duration, a stop request or an error."""
+        with prompt_gil_handoff():
+            self._work()
+
+    def _work(self) -> None:
         completed = False
         try:
             from engine.io.results import RunRecord
@@ -227,19 +267,38 @@ class SimulationWorker(QObject):
 
             simulator = Simulator(compile_network(self.snapshot))
             self.simulator = simulator
+            if self.record_path is not None:
+                from engine.io.recording import RecordingWriter
+
+                self.writer = RecordingWriter(self.record_path, simulator, self.project_name)
             record = RunRecord(simulator, "") if self.keep_record else None
             self.started.emit(run_info(simulator, self.duration_ms or 0.0, self.snapshot), record)
             self._chunk_steps = max(1, simulator.steps_for(1.0))
             completed = self._loop(simulator)
+            self._close_writer("complete" if completed else "stopped")
         except SpikeStudioError as err:
+            self._close_writer("failed", str(err), quiet=True)
             self.failed.emit(str(err))
         except Exception as err:  # a bug, not a user error: still end the run cleanly
             detail = "".join(traceback.format_exception_only(type(err), err)).strip()
+            self._close_writer("failed", detail, quiet=True)
             self.failed.emit(f"internal error in the simulation: {detail}")
             traceback.print_exc()
         finally:
             t_ms = self.simulator.time_ms if self.simulator is not None else 0.0
             self.finished.emit(t_ms, completed)
+
+    def _close_writer(self, status: str, message: str = "", *, quiet: bool = False) -> None:
+        """End the recording (if any). A write error while closing fails the run, unless
+        ``quiet`` (the run has already failed; the file keeps its complete chunks)."""
+        writer, self.writer = self.writer, None
+        if writer is None or writer.closed:
+            return
+        try:
+            writer.close(status, message)
+        except SpikeStudioError:
+            if not quiet:
+                raise
 
     def _total_steps(self, simulator) -> int | None:
         return None if self.duration_ms is None else simulator.steps_for(self.duration_ms)
@@ -286,6 +345,8 @@ class SimulationWorker(QObject):
                 self._in_flight += 1
             started = time.perf_counter()
             chunk = simulator.advance(n)
+            if self.writer is not None:
+                self.writer.append(chunk)  # on this thread: the disk never blocks the GUI
             elapsed = time.perf_counter() - started
             self._wall_s += elapsed
             if not stepping:
@@ -368,6 +429,19 @@ class SimulationController(QObject):
             "(off: only the plots' history window is kept)"
         )
         self.keep_action.toggled.connect(lambda on: setattr(self, "keep_record", on))
+        self.record_path: str | None = None  # where the next run is recorded
+        self._recording: str | None = None  # where the current run is recorded
+        self.record_action = QAction("Record Next Run to Disk…", self)
+        self.record_action.setCheckable(True)
+        self.record_action.setToolTip(
+            "Write every spike and recorded sample of the next run to a file as it runs "
+            "(.spkrec; memory stays bounded however long the run)"
+        )
+        self.record_action.triggered.connect(self._ask_record_path)
+        self.panel.toolbar.addAction(self.record_action)
+        if getattr(window, "simulation_menu", None) is not None:
+            window.simulation_menu.addSeparator()
+            window.simulation_menu.addAction(self.record_action)
         window.set_plots_widget(self.panel)
 
         self.controls = ControlsPanel()
@@ -387,6 +461,7 @@ class SimulationController(QObject):
         self._view_timer.setInterval(VIEW_REFRESH_MS)
         self._view_timer.timeout.connect(self._refresh_views)
         window.edit_guard = self.refusal
+        window.about_to_save.connect(self._store_view)
         window.project_changed.connect(self._project_changed)
         self._project_changed(window.document.project)
         self._update_actions()
@@ -421,6 +496,7 @@ class SimulationController(QObject):
         a.step.triggered.connect(lambda: self.step(None))
         a.step_dt.triggered.connect(lambda: self.step(1))
         a.stop.triggered.connect(lambda: self.stop())
+        a.reset_layout.triggered.connect(self.panel.reset_layout)
 
     # -- document ------------------------------------------------------------------------------
     def _project_changed(self, project) -> None:
@@ -438,6 +514,8 @@ class SimulationController(QObject):
         self._network.events.connect("settings_changed", self._structure_changed)
         self._clear_activity()
         self.panel.set_plot_choice(project.view.get("plots", []))
+        if not self.panel.restore_layout(project.view.get("plot_layout")):
+            self.panel.reset_layout()
         self.controls.set_network(project.network, self._pinned_from(project.view))
         self.controls_dock.setVisible(bool(self.controls.pins()))
         self.stale = False
@@ -458,6 +536,11 @@ class SimulationController(QObject):
             {"kind": "control", "node": node_id, "param": name}
             for node_id, name in self.controls.pins()
         ]
+
+    def _store_view(self, project) -> None:
+        """Before a save: the arrangement of the plot docks (``view["plots"]`` follows every
+        change already)."""
+        project.view["plot_layout"] = self.panel.layout_state()
 
     @staticmethod
     def _pinned_from(view: dict) -> list[tuple[str, str]]:
@@ -580,7 +663,13 @@ class SimulationController(QObject):
             first_steps=self._pending_steps if paused else False,
             keep_record=self.keep_record,
             speed=self.speed_combo.currentData(),
+            record_path=self.record_path,
+            project_name=self.window.document.project.name,
         )
+        self._recording = self.record_path
+        if self.record_path is not None:
+            self.window.log(f"Recording this run to {self.record_path}.")
+            self.set_record_path(None)
         thread = QThread()
         thread.setObjectName("simulation")
         worker.moveToThread(thread)
@@ -668,6 +757,7 @@ class SimulationController(QObject):
         if not self._is_current():
             return
         self.window.log(f"Simulation stopped: {message}", "error")
+        self._recording = None  # the message says what the recording holds
         self.run_failed.emit(message)
 
     def _finished(self, t_ms: float, completed: bool) -> None:
@@ -680,6 +770,9 @@ class SimulationController(QObject):
         self._refresh_views()
         if completed:
             self.window.log(f"Run complete: {t_ms:.1f} ms simulated in {self.wall_s:.2f} s.")
+        if self._recording is not None:
+            self.window.log(f"Recording of {t_ms:.1f} ms written to {self._recording}.")
+            self._recording = None
         self._update_time()
         self.run_finished.emit(t_ms, completed)
 
@@ -811,6 +904,30 @@ class SimulationController(QObject):
             return
         self.window.log(f"Run data written to {path}")
 
+    # -- recording to disk -----------------------------------------------------------------
+    def set_record_path(self, path: str | None) -> None:
+        """Record the next run to ``path`` (a ``.spkrec`` file), or not (``None``)."""
+        self.record_path = None if not path else str(path)
+        self.record_action.setChecked(self.record_path is not None)
+
+    def _ask_record_path(self, checked: bool) -> None:
+        if not checked:
+            self.set_record_path(None)
+            return
+        from engine.io.recording import SUFFIX
+
+        path, _ = QFileDialog.getSaveFileName(
+            self.window,
+            "Record next run to disk",
+            f"{self.window.document.project.name or 'run'}{SUFFIX}",
+            f"SpikeStudio recording (*{SUFFIX})",
+        )
+        if path and not path.endswith(SUFFIX):
+            path += SUFFIX
+        self.set_record_path(path or None)
+        if path:
+            self.window.log(f"The next run will be recorded to {path}.")
+
     def shutdown(self, timeout_ms: int = 5000) -> None:
         """Stop the run and wait for its thread (the window is closing)."""
         worker, thread = self.worker, self.thread
@@ -827,14 +944,20 @@ class SimulationController(QObject):
 
 
 def wait_for(predicate, timeout_s: float) -> bool:
-    """Process events until ``predicate()`` is true (for the ``--run`` screenshot)."""
-    from PySide6.QtWidgets import QApplication
+    """Run the event loop until ``predicate()`` is true (for the ``--run`` screenshot and the
+    benchmarks); it checks every few ms from a timer, so the GUI thread never sleeps."""
+    from PySide6.QtCore import QEventLoop
 
+    if predicate():
+        return True
+    loop = QEventLoop()
     deadline = time.perf_counter() + timeout_s
-    app = QApplication.instance()
-    while not predicate():
-        if time.perf_counter() > deadline:
-            return False
-        app.processEvents()
-        QThread.msleep(5)
-    return True
+    check = QTimer()
+    check.setInterval(5)
+    check.timeout.connect(
+        lambda: loop.quit() if predicate() or time.perf_counter() > deadline else None
+    )
+    check.start()
+    loop.exec()
+    check.stop()
+    return bool(predicate())

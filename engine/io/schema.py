@@ -150,6 +150,10 @@ def project_schema(catalog: NodeCatalog) -> dict[str, Any]:
                     "$ref": "#/$defs/point",
                 },
                 "plots": {"description": "Plots shown, owned by the plot views", "type": "array"},
+                "plot_layout": {
+                    "description": "Arrangement of the plot docks (Qt saveState, base64)",
+                    "type": "string",
+                },
                 "annotations": {"description": "Canvas notes", "type": "array"},
             },
         },

@@ -197,6 +197,45 @@ def test_invalid_override_is_a_usage_error(
     assert not any(tmp_path.iterdir())
 
 
+def test_run_records_to_disk_what_it_writes_to_results(
+    project_file: Path, tmp_path: Path, capsys
+) -> None:
+    from engine.io.recording import load_recording
+
+    rec = tmp_path / "run.spkrec"
+    code, _, _ = run_cli(
+        capsys, "run", project_file, "--out", tmp_path, "--no-report", "-q", "--record", rec
+    )
+    assert code == 0
+    results, loaded = load_results(tmp_path / "results.npz"), load_recording(rec)
+    assert loaded.status == "complete" and loaded.duration_ms == pytest.approx(300.0)
+    assert loaded.spike_times_ms.size > 0
+    assert np.array_equal(loaded.spike_times_ms, results["spike_times_ms"])
+    assert np.array_equal(loaded.spike_neurons, results["spike_neurons"])
+    assert np.array_equal(loaded.traces["Vm"].values, results["trace/Vm/values"])
+    final = loaded.weights["Input → Excitatory"].final
+    assert np.array_equal(final, results["weights/Input → Excitatory/final"])
+
+
+def test_run_record_to_an_unwritable_place_fails_cleanly(
+    project_file: Path, tmp_path: Path, capsys
+) -> None:
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("x")
+    code, _, err = run_cli(
+        capsys,
+        "run",
+        project_file,
+        "--out",
+        tmp_path,
+        "--no-report",
+        "--record",
+        blocker / "run.spkrec",
+    )
+    assert code == 1
+    assert f"{project_file}: {blocker / 'run.spkrec'}: cannot write the recording" in err
+
+
 def test_run_invalid_file_fails_cleanly(tmp_path: Path, capsys) -> None:
     path = tmp_path / "broken.snnproj"
     path.write_text("{ not json", encoding="utf-8")

@@ -85,6 +85,7 @@ def snapshot(window: MainWindow) -> dict:
     data = json.loads(dumps_project(window.document.project))
     data["view"].pop("zoom", None)
     data["view"].pop("center", None)
+    data["view"].pop("plot_layout", None)  # written on save, like the camera
     return data
 
 

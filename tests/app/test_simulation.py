@@ -228,7 +228,7 @@ def test_plots_receive_data_and_the_run_exports(qtbot, window, tmp_path) -> None
 def test_plot_choice_is_saved_in_the_view_state(qtbot, window) -> None:
     panel = window.simulation.panel
     panel.toggles["weights"].setChecked(True)
-    assert {"kind": "weights"} in window.document.project.view["plots"]
+    assert "weights" in [e["kind"] for e in window.document.project.view["plots"]]
     source = window.network.node_by_name("Input")
     window.simulation.pin(source.id, "rate_hz")
     assert {"kind": "control", "node": source.id, "param": "rate_hz"} in (
@@ -244,3 +244,155 @@ def test_open_run_screenshot_renders_the_live_plots(qtbot, tmp_path) -> None:
     from PySide6.QtGui import QImage
 
     assert not QImage(str(out)).isNull()
+
+
+def test_a_run_recorded_to_disk_loads_back_with_the_engine_spikes(qtbot, window, tmp_path) -> None:
+    from engine.io.recording import load_recording
+
+    sim = window.simulation
+    path = tmp_path / "live.spkrec"
+    sim.set_record_path(str(path))
+    assert sim.record_action.isChecked()
+    with qtbot.waitSignal(sim.run_finished, timeout=TIMEOUT):
+        sim.run()
+    assert not sim.record_action.isChecked()  # only the next run is recorded
+    assert sim.chunks > 1  # the run was chunked; the file must still hold one whole run
+    loaded = load_recording(path)
+    expected = reference(window, 300.0)
+    assert loaded.status == "complete" and loaded.duration_ms == pytest.approx(300.0)
+    assert np.array_equal(loaded.spike_steps, expected.spike_steps)
+    assert np.array_equal(loaded.spike_neurons, expected.spike_neurons)
+    assert np.array_equal(loaded.group_counts, expected.group_counts)
+    (trace,) = loaded.traces.values()
+    assert np.array_equal(trace.values, next(iter(expected.traces.values())).values)
+    assert f"written to {path}" in window.log_view.toPlainText()
+
+
+def test_a_failing_disk_stops_the_run_with_a_clear_message(
+    qtbot, window, tmp_path, monkeypatch
+) -> None:
+    import errno
+
+    from engine.io import recording
+
+    real_open = open
+
+    class FullDisk:
+        def __init__(self, handle) -> None:
+            self.handle, self.budget = handle, 30_000
+
+        def write(self, data: bytes) -> int:
+            if len(data) > self.budget:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            self.budget -= len(data)
+            return self.handle.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self.handle, name)
+
+    monkeypatch.setattr(
+        recording, "open", lambda p, mode: FullDisk(real_open(p, mode)), raising=False
+    )
+    sim = window.simulation
+    window.set_setting("duration_ms", 1e6)
+    path = tmp_path / "full.spkrec"
+    sim.set_record_path(str(path))
+    with qtbot.waitSignal(sim.run_failed, timeout=TIMEOUT) as failed:
+        with qtbot.waitSignal(sim.run_finished, timeout=TIMEOUT):
+            sim.run()
+    message = failed.args[0]
+    assert "No space left on device" in message and str(path) in message
+    assert "holds the run up to t =" in message
+    assert sim.state == "finished" and window.menu_actions.run.isEnabled()
+    monkeypatch.undo()
+    loaded = recording.load_recording(path)
+    assert loaded.status == "truncated" and loaded.n_steps > 0
+    assert f"t = {loaded.duration_ms:.1f} ms" in message
+
+
+def test_the_plot_dock_layout_is_saved_and_restored(qtbot, window, tmp_path) -> None:
+    from PySide6.QtCore import QRect, Qt
+
+    panel = window.simulation.panel
+    panel.toggles["weights"].setChecked(True)
+    panel.toggles["traces"].setChecked(False)
+    rates = panel.docks["rates"]
+    rates.setFloating(True)
+    rates.setGeometry(QRect(200, 150, 520, 330))
+    panel.resizeDocks(
+        [panel.docks["raster"], panel.docks["weights"]], [640, 350], Qt.Orientation.Horizontal
+    )
+    qtbot.waitUntil(lambda: abs(panel.docks["raster"].width() - 640) <= 10)
+    widths = {k: panel.docks[k].width() for k in ("raster", "weights")}
+    path = tmp_path / "layout.snnproj"
+    assert window.save_to(path)
+
+    other = MainWindow(AppSettings(tmp_path / "other.ini"))
+    qtbot.addWidget(other)
+    other.resize(window.size())
+    other.show()
+    assert other.open_path(str(path))
+    restored = other.simulation.panel
+    qtbot.waitUntil(lambda: restored.docks["rates"].isFloating())
+    assert set(restored.plots) == {"raster", "rates", "weights"}
+    geometry = restored.docks["rates"].geometry()
+    assert (geometry.width(), geometry.height()) == (520, 330)
+    qtbot.waitUntil(lambda: all(abs(restored.docks[k].width() - w) <= 2 for k, w in widths.items()))
+    other.set_document(Document(small_project()))  # no saved layout: the default one
+    qtbot.waitUntil(lambda: not restored.docks["rates"].isFloating())
+    assert set(restored.plots) == {"raster", "rates", "traces"}
+    other.simulation.shutdown()
+
+
+def test_reset_layout_also_puts_the_plots_back(qtbot, window) -> None:
+    panel = window.simulation.panel
+    panel.docks["raster"].setFloating(True)
+    window.menu_actions.reset_layout.trigger()
+    qtbot.waitUntil(lambda: not panel.docks["raster"].isFloating())
+    assert panel.docks["raster"].isVisible() and set(panel.plots) == {"raster", "rates", "traces"}
+
+
+def test_a_damaged_plot_layout_is_ignored(qtbot, window) -> None:
+    panel = window.simulation.panel
+    assert not panel.restore_layout("not base64 ✗")
+    assert not panel.restore_layout("aGVsbG8=")  # base64, but not a dock layout
+    assert not panel.restore_layout(42)
+    assert set(panel.plots) == {"raster", "rates", "traces"}
+
+
+def test_plot_pickers_are_saved_with_the_project(qtbot, window, tmp_path) -> None:
+    sim = window.simulation
+    with qtbot.waitSignal(sim.run_finished, timeout=TIMEOUT):
+        sim.run()
+    rates = sim.panel.plot("rates")
+    assert [rates.isi_combo.itemText(i) for i in range(rates.isi_combo.count())] == [
+        "Input",
+        "Exc",
+    ]
+    rates.isi_combo.activated.emit(1)  # what choosing "Input" → "Exc" in the list does
+    exc = window.network.node_by_name("Exc").id
+    assert {"kind": "rates", "isi_population": exc} in window.document.project.view["plots"]
+    path = tmp_path / "pickers.snnproj"
+    assert window.save_to(path)
+    other = MainWindow(AppSettings(tmp_path / "other.ini"))
+    qtbot.addWidget(other)
+    assert other.open_path(str(path))
+    assert other.simulation.panel.plot("rates").isi_node == exc
+    other.simulation.shutdown()
+
+
+def test_the_gil_is_handed_over_promptly_only_while_a_run_goes(qtbot, window) -> None:
+    import sys
+
+    from app.simulation import GIL_SWITCH_S
+
+    before = sys.getswitchinterval()
+    assert before != GIL_SWITCH_S
+    sim = window.simulation
+    window.set_setting("duration_ms", 1e6)
+    with qtbot.waitSignal(sim.run_started, timeout=TIMEOUT):
+        sim.run()
+    assert sys.getswitchinterval() == GIL_SWITCH_S
+    with qtbot.waitSignal(sim.run_finished, timeout=TIMEOUT):
+        sim.stop()
+    qtbot.waitUntil(lambda: sys.getswitchinterval() == before)

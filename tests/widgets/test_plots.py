@@ -13,7 +13,7 @@ from engine.sim.simulator import Chunk, Trace
 from widgets.controls import ControlsPanel, slider_range
 from widgets.plots import PlotsPanel, RasterPlot, RatePlot, RunInfo, TracePlot, WeightPlot
 from widgets.plots.activity import ActivityOverlay, glow_strength
-from widgets.plots.buffers import BinnedCounts, RingBuffer, SpikeBuffer
+from widgets.plots.buffers import BinnedCounts, RingBuffer, SpikeBuffer, peak_decimate
 from widgets.plots.rates import isi_stats
 from widgets.plots.weights import weight_matrix
 
@@ -194,6 +194,94 @@ def test_weight_plot_follows_the_weights(qtbot) -> None:
     assert times[0] == 0.0 and values.shape[1] == 6 and values[-1, 0] == pytest.approx(1.4)
 
 
+def test_the_isi_picker_chooses_the_population_and_persists(qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    rates = RatePlot(history_ms=100.0)
+    qtbot.addWidget(rates)
+    info = make_info(sizes=(10, 40))
+    feed(rates, info, 1000)
+    rates.update_isi()
+    assert rates.isi_combo.currentText() == "Pop 0" and "CV = " in rates.isi_plot.titleLabel.text
+    pop0_isi = rates.isi.copy()
+    rates.isi_combo.setFocus()
+    with qtbot.waitSignal(rates.options_changed):
+        qtbot.keyClick(rates.isi_combo, Qt.Key.Key_Down)
+    assert rates.isi_combo.currentText() == "Pop 1"
+    times, neurons = rates.spikes.data()
+    mine = neurons >= 10
+    expected, _ = isi_stats(times[mine], neurons[mine])
+    assert np.array_equal(rates.isi, expected) and rates.isi.size != pop0_isi.size
+    assert rates.options() == {"isi_population": "g1"}
+
+    panel = PlotsPanel()
+    qtbot.addWidget(panel)
+    panel.set_plot_choice([{"kind": "rates", "isi_population": "g1"}])
+    panel.start_run(info)
+    assert panel.plot("rates").isi_combo.currentText() == "Pop 1"
+    assert panel.plot_choice() == [{"kind": "rates", "isi_population": "g1"}]
+    panel.set_plot_choice([{"kind": "rates", "isi_population": 7}])  # malformed: ignored
+    assert panel.plot_choice() == [{"kind": "rates"}]
+
+
+def test_the_isi_of_a_large_population_uses_a_sample_and_says_so(qtbot) -> None:
+    rates = RatePlot(history_ms=100.0)
+    qtbot.addWidget(rates)
+    info = make_info(sizes=(1500, 20))
+    feed(rates, info, 1000, chunk=100)
+    for step0 in range(1000, 3000, 100):  # 20 spikes per step, so most neurons fire twice
+        rates.append_chunk(make_chunk(step0, 100, info, rate_per_step=20))
+    rates.update_isi()
+    times, neurons = rates.spikes.data()
+    sample = neurons < 1000
+    expected, _ = isi_stats(times[sample], neurons[sample])
+    assert expected.size > 0 and np.array_equal(rates.isi, expected)
+    assert "1000 of 1500 neurons" in rates.isi_plot.titleLabel.text
+
+
+def test_the_synapse_chooser_picks_the_trajectories_and_persists(qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    plot = WeightPlot()
+    qtbot.addWidget(plot)
+    info = make_info()  # synapses (pre, post): 0-0 0-1 1-1 2-2 3-3 4-4
+    feed(plot, info, 300)
+    assert plot.tracked.tolist() == [0, 1, 2, 3, 4, 5]  # spread, up to 8
+    with qtbot.waitSignal(plot.options_changed):
+        plot.n_spin.setValue(3)
+    assert plot.tracked.tolist() == [0, 2, 5] and len(plot.traj_curves) == 3
+    plot.set_synapses("random", user=True)
+    drawn = plot.tracked.tolist()
+    assert len(drawn) == 3 and drawn == sorted(drawn)
+    plot.set_synapses("pairs", pairs=[])
+    assert plot.pre_spin.isVisibleTo(plot) and not plot.n_spin.isVisibleTo(plot)
+    plot.pre_spin.setValue(1)
+    plot.post_spin.setValue(1)
+    with qtbot.waitSignal(plot.options_changed):
+        qtbot.mouseClick(plot.add_button, Qt.MouseButton.LeftButton)
+    assert plot.tracked.tolist() == [2]
+    with qtbot.waitSignal(plot.message) as said:
+        assert not plot.add_pair(4, 0)
+    assert "no synapse from pre 4 to post 0" in said.args[0]
+    for step0 in range(300, 600, 100):
+        plot.append_chunk(make_chunk(step0, 100, info))
+    plot.redraw()
+    times, values = plot.trajectory.data()
+    assert times[0] == pytest.approx(30.0) and times[-1] == pytest.approx(60.0)
+    assert values[-1, 0] == pytest.approx(3.0 + 500e-3)  # weight 2 of the last chunk
+    assert plot.traj_curves[0].getData()[1][-1] == pytest.approx(values[-1, 0])
+    options = plot.options()
+    assert options == {"projection": "proj", "synapses": {"mode": "pairs", "pairs": [[1, 1]]}}
+
+    reopened = WeightPlot()
+    qtbot.addWidget(reopened)
+    reopened.set_options(options)
+    reopened.start_run(info)
+    assert reopened.tracked.tolist() == [2] and reopened.mode_combo.currentData() == "pairs"
+    reopened.set_options({"synapses": {"mode": "nonsense", "n": "x", "pairs": 3}})
+    assert reopened.mode == "spread" and reopened.n_tracked == 8
+
+
 def test_weight_matrix_averages_blocks_of_large_projections() -> None:
     pre = np.arange(1000)
     post = np.arange(1000) % 500
@@ -239,13 +327,53 @@ def test_panel_redraws_from_its_timer_not_per_chunk(qtbot) -> None:
     assert all(not plot.dirty for plot in panel.plots.values())
 
 
+def test_panel_plots_take_turns_and_a_round_is_a_frame(qtbot) -> None:
+    panel = PlotsPanel()
+    qtbot.addWidget(panel)
+    info = make_info()
+    panel.start_run(info)
+    panel.append_chunk(make_chunk(0, 100, info))
+    panel.timer.stop()
+    frames = panel.frames
+    assert panel.timer.interval() == 33 // 3
+    panel._turn_tick()
+    assert [p.dirty for p in panel.plots.values()] == [False, True, True]
+    panel._turn_tick()
+    assert panel.frames == frames
+    panel._turn_tick()
+    assert panel.frames == frames + 1 and not any(p.dirty for p in panel.plots.values())
+
+
+def test_peak_decimation_keeps_every_extreme() -> None:
+    times = np.arange(10_001) * 0.1
+    values = np.zeros((10_001, 2))
+    values[1234, 0], values[8765, 1] = 50.0, -30.0
+    t, v = peak_decimate(times, values, 1000)
+    assert v.shape == (1001, 2) and t.size == 1001
+    assert v[:, 0].max() == 50.0 and v[:, 1].min() == -30.0
+    assert np.all(np.diff(t) >= 0) and t[0] == 0.0 and t[-1] == times[-1]
+    short_t, short_v = peak_decimate(times[:500], values[:500], 1000)
+    assert np.array_equal(short_t, times[:500]) and np.array_equal(short_v, values[:500])
+
+
+def test_isi_of_time_ordered_spikes_matches_the_general_sort() -> None:
+    rng = np.random.default_rng(1)
+    times = np.sort(rng.random(5000) * 1000.0)
+    neurons = rng.integers(0, 50, 5000)
+    fast, cv = isi_stats(times, neurons)
+    order = np.lexsort((times, neurons))
+    t, n = times[order], neurons[order]
+    expected = np.diff(t)[n[1:] == n[:-1]]
+    assert np.array_equal(fast, expected) and cv == pytest.approx(expected.std() / expected.mean())
+
+
 def test_panel_plot_choice_round_trips(qtbot) -> None:
     panel = PlotsPanel()
     qtbot.addWidget(panel)
     assert [e["kind"] for e in panel.plot_choice()] == ["raster", "rates", "traces"]
     with qtbot.waitSignal(panel.plots_changed) as blocker:
         panel.toggles["weights"].setChecked(True)
-    assert {"kind": "weights"} in blocker.args[0]
+    assert "weights" in [e["kind"] for e in blocker.args[0]]
     panel.set_plot_choice([{"kind": "weights"}, {"kind": "nonsense"}])
     assert list(panel.plots) == ["weights"]
 

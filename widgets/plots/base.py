@@ -11,13 +11,20 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import QFileDialog, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from widgets.theme import current_theme
 
@@ -79,6 +86,39 @@ class RunInfo:
         return next((g.name for g in self.groups if g.node_id == node_id), node_id)
 
 
+def compact_combo(combo: QComboBox, characters: int) -> None:
+    """Let ``combo`` be as narrow as ``characters`` letters (long names are cut), so a plot's
+    controls do not force its dock wide."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(characters)
+
+
+def translucent(color: str, alpha: int) -> QColor:
+    """``color`` with opacity ``alpha`` (0-255)."""
+    result = QColor(color)
+    result.setAlpha(alpha)
+    return result
+
+
+def plain_bottom_axis(plot: pg.PlotItem) -> None:
+    """Values on the x axis as they are (ms, not "x1e3")."""
+    plot.getAxis("bottom").enableAutoSIPrefix(False)
+
+
+def add_grid(plot: pg.PlotItem) -> None:
+    """Faint grid lines behind the data of ``plot``.
+
+    Not the axes' own grid (``showGrid``): that makes each axis as large as the whole plot, so
+    every redraw of a curve repaints the axes and their tick labels too, which was most of a
+    live frame's cost. A :class:`pyqtgraph.GridItem` draws lines only, from a picture kept
+    until the range changes.
+    """
+    grid = pg.GridItem(pen=pg.mkPen(translucent(current_theme().text, 40), width=0), textPen=None)
+    grid.setTickSpacing(x=[None], y=[None])
+    grid.setZValue(-100)
+    plot.addItem(grid, ignoreBounds=True)
+
+
 class LivePlot(QWidget):
     """Base of the live plots: one :class:`pyqtgraph.PlotWidget` plus export actions.
 
@@ -92,7 +132,11 @@ class LivePlot(QWidget):
 
     #: ``(message)``: something the user should know (an export written, rows decimated).
     message = Signal(str)
+    #: The user changed what the plot shows (see :meth:`options`): the view state follows.
+    options_changed = Signal()
     kind = "plot"
+    #: Whether the main plot gets grid lines (see :func:`add_grid`).
+    grid = True
 
     def __init__(self, title: str, history_ms: float = 1000.0, parent: QWidget | None = None):
         super().__init__(parent)
@@ -105,14 +149,36 @@ class LivePlot(QWidget):
         self.graphics = pg.GraphicsLayoutWidget()
         theme = current_theme()
         self.graphics.setBackground(theme.base)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.graphics)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(0)
+        self._layout.addWidget(self.graphics)
+        self._bar: QHBoxLayout | None = None
         self.plot = self.graphics.addPlot()
-        self.plot.getAxis("bottom").enableAutoSIPrefix(False)
+        plain_bottom_axis(self.plot)
         self.plot.setMenuEnabled(True)
-        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        if self.grid:
+            add_grid(self.plot)
         self._add_export_actions(self.plot)
+
+    def bar(self) -> QHBoxLayout:
+        """A row of small controls above the plot (created on first use)."""
+        if self._bar is None:
+            row = QWidget()
+            # never forces the dock wider: in a narrow dock the controls are cut, not the plots
+            row.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            self._bar = QHBoxLayout(row)
+            self._bar.setContentsMargins(4, 2, 4, 2)
+            self._bar.setSpacing(4)
+            self._layout.insertWidget(0, row)
+        return self._bar
+
+    def options(self) -> dict[str, Any]:
+        """What the user chose to show, saved in the plot's ``view["plots"]`` entry."""
+        return {}
+
+    def set_options(self, entry: dict[str, Any]) -> None:
+        """Apply options read from a ``view["plots"]`` entry; malformed ones are ignored."""
 
     # -- the contract ---------------------------------------------------------------------------
     def start_run(self, info: RunInfo) -> None:

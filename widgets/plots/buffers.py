@@ -157,3 +157,28 @@ class BinnedCounts:
         ``bins`` must be distinct."""
         keep = bins > self.last_bin - self.n_bins
         self.counts[bins[keep] % self.n_bins] += block[keep].astype(self.counts.dtype)
+
+
+def peak_decimate(
+    times: np.ndarray, values: np.ndarray, max_points: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """At most about ``max_points`` points per column of ``values`` (shape ``(n, width)``) that
+    draw like all ``n``: the minimum and the maximum of each of ``max_points // 2`` bins, so
+    spikes and peaks stay visible. Series short enough are returned as they are."""
+    n = times.size
+    bins = max(1, int(max_points) // 2)
+    if n <= 2 * bins:
+        return times, values
+    per_bin = n // bins
+    used = bins * per_bin
+    blocks = values[:used].reshape(bins, per_bin, values.shape[1])
+    out_values = np.empty((2 * bins + n - used, values.shape[1]), dtype=values.dtype)
+    out_values[0 : 2 * bins : 2] = blocks.min(axis=1)
+    out_values[1 : 2 * bins : 2] = blocks.max(axis=1)
+    out_values[2 * bins :] = values[used:]
+    edges = times[:used].reshape(bins, per_bin)
+    out_times = np.empty(out_values.shape[0])
+    out_times[0 : 2 * bins : 2] = edges[:, 0]
+    out_times[1 : 2 * bins : 2] = edges[:, -1]
+    out_times[2 * bins :] = times[used:]
+    return out_times, out_values

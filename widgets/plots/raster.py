@@ -32,6 +32,7 @@ class RasterPlot(LivePlot):
     """Spikes of the recorded populations, colour per population, scrolling in time."""
 
     kind = "raster"
+    grid = False  # the image covers the plot
 
     def __init__(self, history_ms: float = 1000.0, max_rows: int = MAX_ROWS, parent=None):
         super().__init__("Raster", history_ms, parent)
@@ -82,8 +83,10 @@ class RasterPlot(LivePlot):
                 line = pg.InfiniteLine(rank, angle=0, pen=pg.mkPen("#999", width=1))
                 self.plot.addItem(line)
                 self._lines.append(line)
-            label = pg.TextItem(group.name, color=color, anchor=(0, 1))
-            label.setPos(0, rank + group.size)
+            # in the middle of the population's block: the top one is not cut off, and labels
+            # of small neighbouring blocks do not overlap
+            label = pg.TextItem(group.name, color=color, anchor=(0, 0.5))
+            label.setPos(0, rank + group.size / 2)
             self.plot.addItem(label)
             self._lines.append(label)
             rank += group.size

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 
-from widgets.plots.base import LivePlot, RunInfo
-from widgets.plots.buffers import RingBuffer
+from widgets.plots.base import LivePlot, RunInfo, add_grid, plain_bottom_axis, translucent
+from widgets.plots.buffers import RingBuffer, peak_decimate
+from widgets.theme import current_theme
 
 if TYPE_CHECKING:
     from engine.sim.simulator import Chunk
@@ -52,10 +53,8 @@ class TracePlot(LivePlot):
         for row, trace in enumerate(info.traces):
             plot = self.graphics.addPlot(row=row, col=0)
             self._add_export_actions(plot)
-            plot.getAxis("bottom").enableAutoSIPrefix(False)
-            plot.showGrid(x=True, y=True, alpha=0.15)
-            plot.setClipToView(True)
-            plot.setDownsampling(mode="peak", auto=True)
+            plain_bottom_axis(plot)
+            add_grid(plot)
             plot.setLabel("left", trace.variable, trace.unit)
             plot.setTitle(trace.name, size="8pt")
             if first is None:
@@ -83,7 +82,13 @@ class TracePlot(LivePlot):
                         angle=0,
                         pen=pg.mkPen("#c0392b", width=1, style=pg.QtCore.Qt.PenStyle.DashLine),
                         label="threshold",
-                        labelOpts={"position": 0.05, "color": "#c0392b"},
+                        # under the line, on a backdrop: readable over the curves, never cut off
+                        labelOpts={
+                            "position": 0.98,
+                            "color": "#c0392b",
+                            "fill": translucent(current_theme().base, 210),
+                            "anchors": [(1, 0), (1, 0)],
+                        },
                     )
                 )
             self.plots[trace.recorder_id] = plot
@@ -99,11 +104,16 @@ class TracePlot(LivePlot):
 
     def draw(self) -> None:
         for recorder_id, buffer in self.buffers.items():
+            curves = self.curves[recorder_id]
             times, values = buffer.data()
-            for j, curve in enumerate(self.curves[recorder_id]):
-                curve.setData(times, values[:, j], skipFiniteCheck=True)
-            if values.size:
-                shown = values[:, : len(self.curves[recorder_id])]
+            # about two points per pixel, decimated once for every curve (pyqtgraph's own
+            # downsampling works curve by curve and costs more than the drawing)
+            width = int(self.plots[recorder_id].getViewBox().width())
+            times, shown = peak_decimate(times, values[:, : len(curves)], 2 * max(width, 200))
+            columns = np.ascontiguousarray(shown.T)
+            for j, curve in enumerate(curves):
+                curve.setData(times, columns[j], skipFiniteCheck=True)
+            if shown.size:
                 low, high = float(shown.min()), float(shown.max())
                 trace = next(t for t in self.info.traces if t.recorder_id == recorder_id)
                 group = next((g for g in self.info.groups if g.name == trace.population), None)
