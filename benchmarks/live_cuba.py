@@ -65,9 +65,9 @@ def measure(n: int, duration_ms: float, screenshot: str | None) -> dict:
     sim = window.simulation
 
     # warm the kernels (numba cache) so the measurement is of running, not compiling
-    from app.main_window import _warm_up_kernels
+    from engine.sim.simulator import warm_up_kernels
 
-    _warm_up_kernels()
+    warm_up_kernels()
 
     lateness: list[float] = []
     last = [time.perf_counter()]
