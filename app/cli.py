@@ -88,6 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
         "(see docs/file-format.md)",
     )
     run.add_argument(
+        "--threads",
+        metavar="N",
+        type=int,
+        default=1,
+        help="run on N threads (parallel mode: same results, faster for large networks on "
+        "idle cores; default 1)",
+    )
+    run.add_argument(
         "--quiet", "-q", action="store_true", help="print nothing but errors, show no progress"
     )
     run.set_defaults(handler=_cmd_run)
@@ -268,6 +276,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             report=not args.no_report,
             quiet=args.quiet,
             record_to=args.record,
+            threads=args.threads,
         )
     except OptionError as err:
         _err(f"{PROG} run: error: {err}")

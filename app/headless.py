@@ -70,6 +70,7 @@ def run_project(
     report: bool = True,
     quiet: bool = False,
     record_to: str | os.PathLike[str] | None = None,
+    threads: int = 1,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> dict[str, Any]:
@@ -94,6 +95,8 @@ def run_project(
     record_to
         Also stream every chunk to this ``.spkrec`` file while running (see
         :mod:`engine.io.recording`).
+    threads
+        Threads to run on (the engine's parallel mode; the results do not depend on it).
     stdout, stderr
         Streams for the table and the progress bar (``sys.stdout``/``sys.stderr`` by default).
 
@@ -130,11 +133,13 @@ def run_project(
             network.set_setting(name, value)
         except ValidationError as err:
             raise OptionError(option, err.message) from None
+    if threads < 1:
+        raise OptionError("--threads", f"must be at least 1 (got {threads})")
     out = Path(out_dir) if out_dir is not None else default_out_dir(path)
     out.mkdir(parents=True, exist_ok=True)
 
     t_build = time.perf_counter()
-    simulator = Simulator(compile_network(network.copy()))
+    simulator = Simulator(compile_network(network.copy(), threads=threads))
     simulator.advance(0)  # JIT warm-up: loads (or compiles) the kernels
     build_s = time.perf_counter() - t_build
 

@@ -69,6 +69,16 @@ class AppSettings:
         self.qsettings.setValue("autosave/interval_s", float(value))
 
     @property
+    def simulation_threads(self) -> int:
+        """Threads a run uses (the engine's parallel mode; 1 runs on one thread)."""
+        cores = os.cpu_count() or 1
+        return min(max(1, self._get("simulation/threads", 1, int)), cores)
+
+    @simulation_threads.setter
+    def simulation_threads(self, value: int) -> None:
+        self.qsettings.setValue("simulation/threads", int(value))
+
+    @property
     def recovery_dir(self) -> Path:
         """Folder of recovery files (next to the settings file when one was given)."""
         custom = self._get("autosave/recovery_dir", "", str)

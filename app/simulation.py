@@ -189,9 +189,11 @@ class SimulationWorker(QObject):
         first_steps: int | None | bool = False,
         record_path: str | None = None,
         project_name: str = "",
+        threads: int = 1,
     ) -> None:
         super().__init__()
         self.snapshot = snapshot
+        self.threads = threads
         self.duration_ms = duration_ms
         self.keep_record = keep_record
         self.record_path = record_path
@@ -265,7 +267,7 @@ class SimulationWorker(QObject):
             from engine.sim.compiler import compile_network
             from engine.sim.simulator import Simulator
 
-            simulator = Simulator(compile_network(self.snapshot))
+            simulator = Simulator(compile_network(self.snapshot, threads=self.threads))
             self.simulator = simulator
             if self.record_path is not None:
                 from engine.io.recording import RecordingWriter
@@ -665,6 +667,7 @@ class SimulationController(QObject):
             speed=self.speed_combo.currentData(),
             record_path=self.record_path,
             project_name=self.window.document.project.name,
+            threads=self.window.settings.simulation_threads,
         )
         self._recording = self.record_path
         if self.record_path is not None:

@@ -217,6 +217,29 @@ def test_run_records_to_disk_what_it_writes_to_results(
     assert np.array_equal(final, results["weights/Input → Excitatory/final"])
 
 
+def test_run_on_two_threads_writes_the_same_results(
+    project_file: Path, tmp_path: Path, capsys
+) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert run_cli(capsys, "run", project_file, "--out", one, "--no-report", "-q")[0] == 0
+    code, _, _ = run_cli(
+        capsys, "run", project_file, "--out", two, "--no-report", "-q", "--threads", "2"
+    )
+    assert code == 0
+    a, b = load_results(one / "results.npz"), load_results(two / "results.npz")
+    assert a["spike_neurons"].size > 0
+    assert sorted(a) == sorted(b)
+    for key in a:
+        assert np.array_equal(a[key], b[key]), key
+
+
+def test_run_refuses_zero_threads(project_file: Path, tmp_path: Path, capsys) -> None:
+    code, _, err = run_cli(capsys, "run", project_file, "--out", tmp_path / "o", "--threads", "0")
+    assert code == 2
+    assert "--threads: must be at least 1 (got 0)" in err
+    assert not (tmp_path / "o").exists()
+
+
 def test_run_record_to_an_unwritable_place_fails_cleanly(
     project_file: Path, tmp_path: Path, capsys
 ) -> None:

@@ -4,6 +4,8 @@ condition (``waitSignal``/``waitUntil``), never a fixed sleep."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -91,6 +93,22 @@ def test_an_uninterrupted_run_matches_the_engine_and_shows_progress(qtbot, windo
     assert np.array_equal(counts, expected.group_counts)
     assert "t = 0.300 s" in window.simulation.time_label.text()
     assert "RT" in window.simulation.time_label.text()
+
+
+def test_the_threads_preference_runs_in_parallel_mode_with_the_same_results(qtbot, window) -> None:
+    window.settings.simulation_threads = 2
+    chunks = collect(window)
+    threads = []
+    sim = window.simulation
+    sim.run_started.connect(lambda *_: threads.append(sim.worker.simulator.threads))
+    with qtbot.waitSignal(sim.run_finished, timeout=TIMEOUT):
+        sim.run()
+    assert threads == [min(2, os.cpu_count() or 1)]
+    expected = reference(window, 300.0)  # one thread
+    steps, neurons, _ = joined(chunks)
+    assert neurons.size > 50
+    assert np.array_equal(steps, expected.spike_steps)
+    assert np.array_equal(neurons, expected.spike_neurons)
 
 
 def test_pause_step_and_resume_give_the_same_results(qtbot, window) -> None:
