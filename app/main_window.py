@@ -83,6 +83,7 @@ from engine import __version__
 from engine.errors import ProjectFileError, UnsupportedVersionError
 from engine.io.project_file import load_project, save_project
 from engine.model.catalog import NodeType, default_catalog
+from engine.model.network import CHANGE_EVENTS
 from engine.model.project import Project
 from widgets.canvas.layout import layered_layout, node_size
 from widgets.canvas.scene import GraphScene, snap
@@ -577,14 +578,7 @@ class MainWindow(QMainWindow):
         self.undo_group.setActiveStack(document.undo_stack)
         document.undo_stack.cleanChanged.connect(self._update_title)
         document.undo_stack.indexChanged.connect(self._document_edited)
-        for event in (
-            "node_added",
-            "node_removed",
-            "link_added",
-            "link_removed",
-            "param_changed",
-            "settings_changed",
-        ):
+        for event in CHANGE_EVENTS:
             document.network.events.connect(event, self._schedule_problem_check)
         self.autosaver.track(document.project, str(document.path) if document.path else None)
         self.autosaver.mark_changed(document.is_modified())

@@ -29,6 +29,8 @@ EVENTS = {
     "link_removed": ("link",),
     "settings_changed": ("name", "old", "new"),
 }
+#: The events after which a built or checked network is out of date (all but renames).
+CHANGE_EVENTS = tuple(name for name in EVENTS if name != "node_renamed")
 
 #: Simulation settings, validated like node parameters.
 SETTINGS = (

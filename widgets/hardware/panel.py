@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.errors import SpikeStudioError
+from engine.model.network import CHANGE_EVENTS
 from hardware import drc
 from hardware.counts import EventRoutes, count_spike_totals
 from hardware.mapping import Mapping
@@ -50,14 +51,6 @@ REMAP_DELAY_MS = 300
 BUSY_DELAY_MS = 100
 #: Energy is recomputed at most this often while a simulation runs (ms).
 ENERGY_INTERVAL_MS = 500
-NETWORK_EVENTS = (
-    "node_added",
-    "node_removed",
-    "link_added",
-    "link_removed",
-    "param_changed",
-    "settings_changed",
-)
 TOOLTIP_ROLE = Qt.ItemDataRole.ToolTipRole
 TIME_BASE_LABELS = {
     "real_time": "Real time at the chip's tick",
@@ -320,14 +313,14 @@ class HardwarePanel(QWidget):
     def set_network(self, network) -> None:
         """Follow ``network`` (the document's): map it now and after every edit."""
         if self.network is not None:
-            for event in NETWORK_EVENTS:
+            for event in CHANGE_EVENTS:
                 self.network.events.disconnect(event, self._network_changed)
         self.network = network
         self.live = None
         self._run_info = None
         self.chart.clear("Run the simulation to estimate energy from its spikes.")
         if network is not None:
-            for event in NETWORK_EVENTS:
+            for event in CHANGE_EVENTS:
                 network.events.connect(event, self._network_changed)
         self.remap()
 
