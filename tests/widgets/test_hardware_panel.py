@@ -254,6 +254,10 @@ def test_comparison_has_a_row_per_profile_and_exports_csv(qtbot, panel, tmp_path
     assert names == [load_profile(n).name for n in list_profiles()]
     loihi2 = names.index(load_profile("loihi2").name)
     assert dialog.table.item(loihi2, 9).text() == "not priced"
+    # Akida's dynamic energy is not published: its total is only a lower bound, and says so
+    akida = names.index(load_profile("akida").name)
+    assert dialog.rows[akida]["unpriced"]
+    assert dialog.table.item(akida, 9).text().startswith("≥ ")
     path = tmp_path / "comparison.csv"
     dialog.export_csv(str(path))
     with path.open(encoding="utf-8", newline="") as handle:

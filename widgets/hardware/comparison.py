@@ -156,7 +156,7 @@ class ComparisonDialog(QDialog):
         self.status.setText(
             "Energy per second of simulated time at the real-time time base (the average "
             "power in watts), from one run priced on each platform; 'not priced' where the "
-            "platform publishes no figure."
+            "platform publishes no figure, and a total marked ≥ leaves such terms out."
         )
         self.export_button.setEnabled(bool(rows))
 
@@ -192,5 +192,7 @@ def cell_text(row: dict[str, Any], key: str) -> str:
     if key.endswith("_per_s"):
         if value is None and key in ALL_IN_SPLIT and row["energy_scope"] == "all_in":
             return "in total"
+        if key == "total_j_per_s" and value is not None and row["unpriced"]:
+            return f"≥ {si(value, 'W')}"  # unpriced terms are left out: a lower bound
         return si(value, "W")
     return f"{value:,}" if isinstance(value, int) else str(value)
