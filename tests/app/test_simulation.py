@@ -337,10 +337,14 @@ def test_the_plot_dock_layout_is_saved_and_restored(qtbot, window, tmp_path) -> 
     rates = panel.docks["rates"]
     rates.setFloating(True)
     rates.setGeometry(QRect(200, 150, 520, 330))
+    # Qt scales the widths to the room the panel has (the hardware dock shares the window):
+    # what matters is that the raster ends up about twice as wide as the weights
     panel.resizeDocks(
-        [panel.docks["raster"], panel.docks["weights"]], [640, 350], Qt.Orientation.Horizontal
+        [panel.docks["raster"], panel.docks["weights"]], [640, 320], Qt.Orientation.Horizontal
     )
-    qtbot.waitUntil(lambda: abs(panel.docks["raster"].width() - 640) <= 10)
+    qtbot.waitUntil(
+        lambda: panel.docks["raster"].width() > 1.8 * panel.docks["weights"].width() > 200
+    )
     widths = {k: panel.docks[k].width() for k in ("raster", "weights")}
     path = tmp_path / "layout.snnproj"
     assert window.save_to(path)
