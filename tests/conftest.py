@@ -7,6 +7,11 @@ import pytest
 
 # Must run before anything imports Qt: tests never need a real display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The tests load NEST and our kernels in one process: Numba's OpenMP threading layer and the
+# OpenMP runtime of NEST's wheel then crash NEST (docs/engine.md, "Parallel mode"). The
+# workqueue layer gives the same results, slower; the parallel mode's speed is measured by
+# `make bench`, never here.
+os.environ.setdefault("NUMBA_THREADING_LAYER", "workqueue")
 
 
 @pytest.fixture(autouse=True)

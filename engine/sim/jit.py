@@ -2,16 +2,7 @@
 
 from __future__ import annotations
 
-import os
-
 import numba
-
-# Numba's default OpenMP threading layer loads the system's libgomp, and a second OpenMP runtime
-# in the process (NEST's wheel brings its own) then crashes it at NEST's first call. The
-# workqueue layer has no such dependency; the parallel mode is only ever launched from one
-# thread at a time (the simulation's), which is all that workqueue needs.
-if "NUMBA_THREADING_LAYER" not in os.environ:
-    numba.config.THREADING_LAYER = "workqueue"
 
 #: ``njit`` compiles in nopython mode. ``cache``: compiled kernels persist between runs;
 #: ``nogil``: a worker thread can run a kernel while the GUI thread stays live.

@@ -176,10 +176,20 @@ def run_steps(
     # and large LIF groups are updated in as many shares, each with its own buffers
     n_neurons = neurons.refr.shape[0]
     parts = (static.ptr.shape[0] - 1) // n_neurons if n_neurons else 1
+    shared = np.zeros(n_groups, np.bool_)  # groups updated in shares, all in one parallel pass
+    spike_room = 0
+    for g in range(n_groups):
+        if parts > 1 and groups.model[g] == MODEL_LIF and groups.size[g] >= PARALLEL_MIN_NEURONS:
+            shared[g] = True
+            spike_room += groups.size[g] // parts + 1
+    any_shared = spike_room > 0
+    rows = parts if any_shared else 0
     share = scratch.shape[0] // parts + 1
-    share_fired = np.empty((parts if parts > 1 else 0, share), np.int64)
-    share_scratch = np.empty((parts if parts > 1 else 0, share))
-    share_flags = np.zeros((parts if parts > 1 else 0, -(-share // 8) * 8), np.bool_)
+    share_fired = np.empty((rows, spike_room), np.int64)
+    share_pos = np.zeros((rows, n_groups), np.int64)
+    share_count = np.zeros((rows, n_groups), np.int64)
+    share_scratch = np.empty((rows, share))
+    share_flags = np.zeros((rows, -(-share // 8) * 8), np.bool_)
     flags = np.zeros(-(-scratch.shape[0] // 8) * 8, np.bool_)  # whole uint64 words
     ones = np.ones((channels.kind.shape[0], 1))  # decay factors at s = 0, for recorders
     hist_len = plastic.hist.shape[0]
@@ -214,17 +224,19 @@ def run_steps(
                 neurons.stim[t0 + i] += currents.gain[s] * value
         # -- 1. neuron updates
         n_fired = np.int64(0)  # not the literal 0: that would compile every callee twice
+        if any_shared:
+            _update_lif_shares(
+                groups, shared, neurons.state, neurons.refr, neurons.par, neurons.stim,
+                channels, static.ring[n % ring_len], dt, share_fired, share_pos, share_count,
+                share_scratch, share_flags,
+            )  # fmt: skip
         for g in range(n_groups):
             start = groups.start[g]
             stop = start + groups.size[g]
             model = groups.model[g]
             first_fired = n_fired
-            if model == MODEL_LIF and parts > 1 and stop - start >= PARALLEL_MIN_NEURONS:
-                n_fired = _update_lif_shares(
-                    g, start, stop, neurons.state, neurons.refr, neurons.par, neurons.stim,
-                    channels, static.ring[n % ring_len], fired, n_fired, dt, share_fired,
-                    share_scratch, share_flags,
-                )  # fmt: skip
+            if shared[g]:
+                n_fired = _gather_shares(g, share_fired, share_pos, share_count, fired, n_fired)
             elif model == MODEL_LIF:
                 n_fired = _update_lif(
                     g, start, start, stop, neurons.state, neurons.refr, neurons.par,
@@ -364,27 +376,44 @@ def _send_shares(static, stp, fired, n_fired, n, dt, parts, n_neurons):
 
 
 @njit_parallel
-def _update_lif_shares(g, start, stop, state, refr, par, stim, channels, ring_row, fired,
-                       n_fired, h, share_fired, share_scratch, share_flags):  # fmt: skip
-    """:func:`_update_lif` on equal shares of a group at once, one thread each; the spikes are
-    then gathered in share order, which is the order of one thread."""
+def _update_lif_shares(groups, shared, state, refr, par, stim, channels, ring_row, h, share_fired,
+                       share_pos, share_count, share_scratch, share_flags):  # fmt: skip
+    """:func:`_update_lif` on the ``shared`` groups, in equal shares, one thread a share, in a
+    single parallel pass (one hand-off per step, whatever the number of groups). Thread ``p``
+    writes the spikes of its share of group ``g`` to ``share_fired[p]`` from
+    ``share_pos[p, g]``, and their count (negative as :func:`_update_lif` returns it) to
+    ``share_count[p, g]``."""
     parts = share_fired.shape[0]
-    size = stop - start
-    counts = np.empty(parts, np.int64)
     for p in prange(parts):
-        lo = start + size * p // parts
-        hi = start + size * (p + 1) // parts
-        counts[p] = _update_lif(
-            g, start, lo, hi, state, refr, par, stim, channels, ring_row, share_fired[p],
-            np.int64(0), h, share_scratch[p], share_flags[p],
-        )  # fmt: skip
+        pos = 0
+        for g in range(shared.shape[0]):
+            if not shared[g]:
+                continue
+            start = groups.start[g]
+            size = groups.size[g]
+            lo = start + size * p // parts
+            hi = start + size * (p + 1) // parts
+            count = _update_lif(
+                g, start, lo, hi, state, refr, par, stim, channels, ring_row,
+                share_fired[p, pos:], np.int64(0), h, share_scratch[p], share_flags[p],
+            )  # fmt: skip
+            share_pos[p, g] = pos
+            share_count[p, g] = count
+            pos += count if count >= 0 else -count - 1
+
+
+@njit
+def _gather_shares(g, share_fired, share_pos, share_count, fired, n_fired):
+    """Append the spikes of group ``g``'s shares to ``fired`` in share order, which is the
+    order of one thread; returns like :func:`_update_lif`."""
     finite = True
-    for p in range(parts):
-        count = counts[p]
+    for p in range(share_fired.shape[0]):
+        count = share_count[p, g]
         if count < 0:
             count = -count - 1
             finite = False
-        fired[n_fired : n_fired + count] = share_fired[p, :count]
+        first = share_pos[p, g]
+        fired[n_fired : n_fired + count] = share_fired[p, first : first + count]
         n_fired += count
     return n_fired if finite else -n_fired - 1
 
