@@ -12,7 +12,7 @@ The network is built in memory with ``make_networks.cuba(n)`` (plus a State reco
 excitatory neurons); nothing is written to ``benchmarks/networks``.
 
     QT_QPA_PLATFORM=offscreen python benchmarks/live_cuba.py [--neurons 20000] [--ms 3000]
-        [--screenshot out.png] [--json out.json]
+        [--screenshot out.png] [--json out.json] [--threads N]
 """
 
 from __future__ import annotations
@@ -53,9 +53,10 @@ def build_project(n: int) -> Project:
     return project
 
 
-def measure(n: int, duration_ms: float, screenshot: str | None) -> dict:
+def measure(n: int, duration_ms: float, screenshot: str | None, threads: int = 1) -> dict:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     settings = AppSettings(Path(tempfile.mkdtemp()) / "settings.ini")
+    settings.simulation_threads = threads
     window = MainWindow(settings)
     window.persist_window_state = False
     window.resize(1440, 900)
@@ -100,6 +101,7 @@ def measure(n: int, duration_ms: float, screenshot: str | None) -> dict:
     running_s = ended - started_at[0] if started_at else float("nan")
     result = {
         "neurons": n,
+        "threads": threads,
         "simulated_ms": sim.t_ms,
         "completed": ok,
         "build_s": (started_at[0] - t_build) if started_at else None,
@@ -128,8 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ms", type=float, default=3000.0, help="biological time to simulate")
     parser.add_argument("--screenshot", help="PNG of the window at the end")
     parser.add_argument("--json", help="write the results here")
+    parser.add_argument("--threads", type=int, default=1, help="simulation threads (parallel mode)")
     args = parser.parse_args(argv)
-    result = measure(args.neurons, args.ms, args.screenshot)
+    result = measure(args.neurons, args.ms, args.screenshot, args.threads)
     text = json.dumps(result, indent=2)
     print(text)
     if args.json:
