@@ -219,6 +219,8 @@ def run_child(
             cmd += ["--project", str(case.project)]
         if impl == "spikestudio_2t":
             cmd += ["--threads", "2"]
+            # child_env pins every implementation to one thread; this row is the exception
+            env = {**(env or {}), "NUMBA_NUM_THREADS": "2", "OMP_NUM_THREADS": "2"}
         if no_loop:
             cmd.append("--no-loop")
         t0 = time.perf_counter()

@@ -656,6 +656,11 @@ def _update_lif(g, start, lo, hi, state, refr, par, stim, channels, ring_row, fi
     i_e = par[PAR_I_E, lo:hi]
     st = stim[lo:hi]
     syn = scratch[:size]
+    if not (adapts or hetero) and c1 - c0 == 2 and kind[c0] == CH_EXP and kind[c0 + 1] == CH_EXP:
+        return _update_lif_two_exp(
+            c0, lo, off, size, v, rf, i_e, st, channels, ring_row, fired, n_fired, flags,
+            p22, p20, e_l, v_th, v_reset, resets, ref_steps,
+        )  # fmt: skip
     # pass 1: constant input, then one tight loop per synaptic block: input to V, advance
     for m in range(size):
         syn[m] = p20 * (i_e[m] + st[m])
@@ -698,14 +703,7 @@ def _update_lif(g, start, lo, hi, state, refr, par, stim, channels, ring_row, fi
             v[m] = (v_reset if resets else x) if spike else (x if active else v_m)
             rf[m] = ref_steps if spike else (r - 1 if r > 0 else 0)
             flag[m] = spike
-        # gather: skip eight flags at a time (most neurons do not spike in a step)
-        words = flags.view(np.uint64)
-        for q in range((size + 7) // 8):
-            if words[q] != 0:
-                for m in range(8 * q, min(8 * q + 8, size)):
-                    if flag[m]:
-                        fired[n_fired] = lo + m
-                        n_fired += 1
+        n_fired = _gather_flags(flags, size, lo, fired, n_fired)
         return -n_fired - 1 if bad else n_fired
     for m in range(size):
         w_i = 0.0
@@ -737,6 +735,56 @@ def _update_lif(g, start, lo, hi, state, refr, par, stim, channels, ring_row, fi
             n_fired += 1
         v[m] = x
     return -n_fired - 1 if bad else n_fired
+
+
+@njit
+def _update_lif_two_exp(c0, lo, off, size, v, rf, i_e, st, channels, ring_row, fired, n_fired,
+                        flags, p22, p20, e_l, v_th, v_reset, resets, ref_steps):  # fmt: skip
+    """:func:`_update_lif` for the most common group: two exponential synaptic blocks (e.g.
+    excitatory and inhibitory), no adaptation, shared constants. One pass does what the
+    general path does in four (input, two blocks, neurons), in the same order of operations,
+    so the results are the same bit for bit; it moves a third less memory (CUBA: 1.2x)."""
+    b0 = channels.block_start[c0] + off
+    b1 = channels.block_start[c0 + 1] + off
+    d0, d1 = channels.decay[c0], channels.decay[c0 + 1]
+    q0, q1 = channels.p21[c0], channels.p21[c0 + 1]
+    ring0, ring1 = ring_row[b0 : b0 + size], ring_row[b1 : b1 + size]
+    cur0, cur1 = channels.current[b0 : b0 + size], channels.current[b1 : b1 + size]
+    flag = flags[:size]
+    bad = False
+    for m in range(size):
+        syn = p20 * (i_e[m] + st[m])
+        syn += q0 * cur0[m]
+        syn += q1 * cur1[m]
+        cur0[m] = cur0[m] * d0 + ring0[m]
+        cur1[m] = cur1[m] * d1 + ring1[m]
+        ring0[m] = 0.0
+        ring1[m] = 0.0
+        r = rf[m]
+        active = r <= 0
+        v_m = v[m]
+        x = e_l + p22 * (v_m - e_l) + syn
+        bad |= active & (x - x != 0.0)
+        spike = active & (x >= v_th)
+        v[m] = (v_reset if resets else x) if spike else (x if active else v_m)
+        rf[m] = ref_steps if spike else (r - 1 if r > 0 else 0)
+        flag[m] = spike
+    n_fired = _gather_flags(flags, size, lo, fired, n_fired)
+    return -n_fired - 1 if bad else n_fired
+
+
+@njit
+def _gather_flags(flags, size, lo, fired, n_fired):
+    """Append neurons ``lo + m`` whose ``flags[m]`` is set to ``fired``; skips eight flags at
+    a time (most neurons do not spike in a step). Returns the new count."""
+    words = flags.view(np.uint64)
+    for q in range((size + 7) // 8):
+        if words[q] != 0:
+            for m in range(8 * q, min(8 * q + 8, size)):
+                if flags[m]:
+                    fired[n_fired] = lo + m
+                    n_fired += 1
+    return n_fired
 
 
 @njit
