@@ -12,7 +12,7 @@ The network is built in memory with ``make_networks.cuba(n)`` (plus a State reco
 excitatory neurons); nothing is written to ``benchmarks/networks``.
 
     QT_QPA_PLATFORM=offscreen python benchmarks/live_cuba.py [--neurons 20000] [--ms 3000]
-        [--screenshot out.png] [--json out.json] [--threads N]
+        [--screenshot out.png] [--json out.json] [--threads N] [--speed RATIO]
 """
 
 from __future__ import annotations
@@ -53,7 +53,9 @@ def build_project(n: int) -> Project:
     return project
 
 
-def measure(n: int, duration_ms: float, screenshot: str | None, threads: int = 1) -> dict:
+def measure(
+    n: int, duration_ms: float, screenshot: str | None, threads: int = 1, speed: float = 0.0
+) -> dict:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     settings = AppSettings(Path(tempfile.mkdtemp()) / "settings.ini")
     settings.simulation_threads = threads
@@ -64,6 +66,7 @@ def measure(n: int, duration_ms: float, screenshot: str | None, threads: int = 1
     window.show()
     app.processEvents()
     sim = window.simulation
+    sim.set_speed(speed)
 
     # warm the kernels (numba cache) so the measurement is of running, not compiling
     from engine.sim.simulator import warm_up_kernels
@@ -102,6 +105,7 @@ def measure(n: int, duration_ms: float, screenshot: str | None, threads: int = 1
     result = {
         "neurons": n,
         "threads": threads,
+        "speed": speed or "max",
         "simulated_ms": sim.t_ms,
         "completed": ok,
         "build_s": (started_at[0] - t_build) if started_at else None,
@@ -131,8 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--screenshot", help="PNG of the window at the end")
     parser.add_argument("--json", help="write the results here")
     parser.add_argument("--threads", type=int, default=1, help="simulation threads (parallel mode)")
+    parser.add_argument(
+        "--speed", type=float, default=0.0, help="ratio to real time (0: as fast as possible)"
+    )
     args = parser.parse_args(argv)
-    result = measure(args.neurons, args.ms, args.screenshot, args.threads)
+    result = measure(args.neurons, args.ms, args.screenshot, args.threads, args.speed)
     text = json.dumps(result, indent=2)
     print(text)
     if args.json:

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from hardware.arrays import distinct
+from hardware.arrays import distinct, distinct_counts
 from hardware.mapping import Mapping
 from hardware.quantize import RunSpikes
 
@@ -117,6 +117,14 @@ def _plain(value: float) -> int | float:
     return int(value) if value.is_integer() else value
 
 
+def _pairs(
+    neuron: np.ndarray, core: np.ndarray, width: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (neuron, core) pairs of synapses, and how many synapses each pair has."""
+    keys, n_synapses = distinct_counts(neuron * width + core)
+    return keys // width, keys % width, n_synapses.astype(np.float64)
+
+
 class EventRoutes:
     """What one spike of each neuron causes on a placement: the synapses it reaches on each
     core and the packets, hops and chip crossings it sends. Computed once per mapping; the
@@ -134,10 +142,14 @@ class EventRoutes:
         post_core = core_of[syn.post]
         on_chip = post_core >= 0
         self.syn_pre, self.syn_post = syn.pre[on_chip], syn.post[on_chip]
-        self.syn_core = post_core[on_chip]
+        # synapses per (neuron, core): a run's counts are then sums over these pairs, far
+        # fewer than the synapses (cheap enough to redo while a simulation runs)
+        self.pair_pre, self.pair_core, self.pair_synapses = _pairs(
+            self.syn_pre, post_core[on_chip], width
+        )
         plastic = on_chip & syn.plastic
-        self.plastic_pre, self.plastic_post = syn.pre[plastic], syn.post[plastic]
-        self.plastic_core = post_core[plastic]
+        self.plastic_pre_pairs = _pairs(syn.pre[plastic], post_core[plastic], width)
+        self.plastic_post_pairs = _pairs(syn.post[plastic], post_core[plastic], width)
         self.placed = core_of >= 0
         self.placed_core = core_of[self.placed]
         # packets: one per (spiking neuron, destination core)
@@ -174,9 +186,10 @@ class EventRoutes:
             return np.bincount(core, weights=weights, minlength=n_cores).astype(np.float64)
 
         out = {key: np.zeros(n_cores) for key in PER_CORE_KEYS}
-        out["synaptic_events"] = per(self.syn_core, spikes[self.syn_pre])
-        out["plasticity_updates"] = per(
-            self.plastic_core, spikes[self.plastic_pre] + spikes[self.plastic_post]
+        out["synaptic_events"] = per(self.pair_core, spikes[self.pair_pre] * self.pair_synapses)
+        out["plasticity_updates"] = sum(
+            per(core, spikes[neuron] * n_synapses)
+            for neuron, core, n_synapses in (self.plastic_pre_pairs, self.plastic_post_pairs)
         )
         out["spikes_out"] = per(self.placed_core, spikes[self.placed])
         host = spikes[self.host_src]

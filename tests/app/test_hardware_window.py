@@ -123,6 +123,38 @@ def test_energy_follows_the_running_simulation(qtbot, window):
     assert times == sorted(times)
 
 
+def test_energy_is_priced_in_the_background_while_the_run_goes(qtbot, window, monkeypatch):
+    """Twice a second during a run the spikes so far are priced on the panel's worker thread
+    (for a large network this takes tens of ms, which must not stall the live plots)."""
+    import threading
+
+    import widgets.hardware.panel as panel_module
+
+    price = panel_module.price_spikes
+
+    def priced_where(*args):
+        energy = price(*args)
+        energy["off_gui_thread"] = threading.current_thread() is not threading.main_thread()
+        return energy
+
+    monkeypatch.setattr(panel_module, "price_spikes", priced_where)
+    panel = window.hardware_panel
+    window.set_setting("duration_ms", 1500.0)
+    window.simulation.set_speed(1.0)  # real time: the run lasts 1.5 s of wall time
+    during: list[dict] = []
+
+    def shown(energy: dict) -> None:
+        if window.simulation.state == "running":
+            during.append(energy)
+
+    panel.energy_updated.connect(shown)
+    with qtbot.waitSignal(window.simulation.run_finished, timeout=60_000):
+        window.simulation.run()
+    background = [e for e in during if e["off_gui_thread"]]
+    assert background and 0.0 < background[0]["simulated_time_s"] < 1.5
+    assert panel.energy["simulated_time_s"] == pytest.approx(1.5)
+
+
 def test_the_project_remembers_the_platform_and_metric(qtbot, window, tmp_path):
     panel = window.hardware_panel
     choose(qtbot, window, "truenorth")
