@@ -125,7 +125,12 @@ class Simulator:
         self.threads = (network.arrays["static"].ptr.size - 1) // n if n else 1
         self.dt_ms = network.dt_ms
         self.step = 0
-        self._a = copy.deepcopy(network.arrays)
+        arrays = dict(network.arrays)
+        static = arrays.pop("static")
+        self._a = copy.deepcopy(arrays)
+        # static synapses are only read while running: shared with the compiled network (at
+        # 100 million synapses a copy would be another 1 GB); their delay ring is our own
+        self._a["static"] = static._replace(ring=static.ring.copy())
         self._counters = np.zeros(K.N_COUNTERS, dtype=np.int64)
         self._fired = np.zeros(max(1, max_spikes_per_step(network)), dtype=np.int64)
         self._spike_capacity = max(4096, 2 * self._fired.size)
