@@ -13,3 +13,7 @@ njit = numba.njit(**JIT_FLAGS)
 #: The same, for the few functions whose ``prange`` loops split work between threads (the
 #: parallel mode: ``Simulator(..., threads=N)``).
 njit_parallel = numba.njit(parallel=True, **JIT_FLAGS)
+
+#: For small helpers of the innermost loops: inlined where they are called (Numba IR), so that
+#: the loop around them still vectorizes.
+njit_inline = numba.njit(inline="always", **JIT_FLAGS)

@@ -24,7 +24,7 @@ from collections import namedtuple
 import numpy as np
 from numba import prange
 
-from engine.sim.jit import njit, njit_parallel
+from engine.sim.jit import njit, njit_inline, njit_parallel
 
 # Model codes of neuron groups. MODEL_LIF serves the whole linear family (LIF, IF, adaptive
 # LIF): they differ only in their propagators.
@@ -694,15 +694,7 @@ def _update_lif(g, start, lo, hi, state, refr, par, stim, channels, ring_row, fi
         # branch-free, so that it vectorizes: spikes are flagged, then gathered
         flag = flags[:size]
         for m in range(size):
-            r = rf[m]
-            active = r <= 0
-            v_m = v[m]
-            x = e_l + p22 * (v_m - e_l) + syn[m]
-            bad |= active & (x - x != 0.0)
-            spike = active & (x >= v_th)
-            v[m] = (v_reset if resets else x) if spike else (x if active else v_m)
-            rf[m] = ref_steps if spike else (r - 1 if r > 0 else 0)
-            flag[m] = spike
+            bad |= _lif_step(m, syn[m], v, rf, flag, e_l, p22, v_th, v_reset, resets, ref_steps)
         n_fired = _gather_flags(flags, size, lo, fired, n_fired)
         return -n_fired - 1 if bad else n_fired
     for m in range(size):
@@ -760,17 +752,25 @@ def _update_lif_two_exp(c0, lo, off, size, v, rf, i_e, st, channels, ring_row, f
         cur1[m] = cur1[m] * d1 + ring1[m]
         ring0[m] = 0.0
         ring1[m] = 0.0
-        r = rf[m]
-        active = r <= 0
-        v_m = v[m]
-        x = e_l + p22 * (v_m - e_l) + syn
-        bad |= active & (x - x != 0.0)
-        spike = active & (x >= v_th)
-        v[m] = (v_reset if resets else x) if spike else (x if active else v_m)
-        rf[m] = ref_steps if spike else (r - 1 if r > 0 else 0)
-        flag[m] = spike
+        bad |= _lif_step(m, syn, v, rf, flag, e_l, p22, v_th, v_reset, resets, ref_steps)
     n_fired = _gather_flags(flags, size, lo, fired, n_fired)
     return -n_fired - 1 if bad else n_fired
+
+
+@njit_inline
+def _lif_step(m, syn, v, rf, flag, e_l, p22, v_th, v_reset, resets, ref_steps):
+    """Neuron ``m`` of a LIF share without adaptation: V takes its step (input ``syn``) unless
+    refractory, spikes are flagged, written without branches so that the loops calling this
+    vectorize (it is inlined). Returns whether V stopped being finite."""
+    r = rf[m]
+    active = r <= 0
+    v_m = v[m]
+    x = e_l + p22 * (v_m - e_l) + syn
+    spike = active & (x >= v_th)
+    v[m] = (v_reset if resets else x) if spike else (x if active else v_m)
+    rf[m] = ref_steps if spike else (r - 1 if r > 0 else 0)
+    flag[m] = spike
+    return active & (x - x != 0.0)
 
 
 @njit
