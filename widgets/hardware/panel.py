@@ -300,13 +300,7 @@ class HardwarePanel(QWidget):
             self.metric_combo.addItem(label, key)
         self.metric_combo.currentIndexChanged.connect(self._metric_chosen)
         self.legend = UtilizationLegend()
-        cores_page = QWidget()
-        cores_layout = QVBoxLayout(cores_page)
-        cores_layout.setContentsMargins(2, 2, 2, 2)
-        metric_row = QHBoxLayout()
-        metric_row.addWidget(QLabel("Colour by"))
-        metric_row.addWidget(self.metric_combo, 1)
-        cores_layout.addLayout(metric_row)
+        cores_page, cores_layout = _page_with_choice("Colour by", self.metric_combo)
         cores_layout.addWidget(self.grid, 1)
         cores_layout.addWidget(self.legend)
 
@@ -323,13 +317,7 @@ class HardwarePanel(QWidget):
         for key in TIME_BASES:
             self.time_base_combo.addItem(TIME_BASE_LABELS[key], key)
         self.time_base_combo.currentIndexChanged.connect(self._time_base_chosen)
-        energy_page = QWidget()
-        energy_layout = QVBoxLayout(energy_page)
-        energy_layout.setContentsMargins(2, 2, 2, 2)
-        base_row = QHBoxLayout()
-        base_row.addWidget(QLabel("Time base"))
-        base_row.addWidget(self.time_base_combo, 1)
-        energy_layout.addLayout(base_row)
+        energy_page, energy_layout = _page_with_choice("Time base", self.time_base_combo)
         energy_layout.addWidget(self.chart)
         energy_layout.addStretch(1)
         energy_scroll = QScrollArea()
@@ -670,6 +658,18 @@ class HardwarePanel(QWidget):
         self._remap_timer.stop()
         self._energy_timer.stop()
         self.pool.waitForDone(30_000)
+
+
+def _page_with_choice(label: str, combo: QComboBox) -> tuple[QWidget, QVBoxLayout]:
+    """A tab page whose first row is a labelled choice; add the rest to its layout."""
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(2, 2, 2, 2)
+    row = QHBoxLayout()
+    row.addWidget(QLabel(label))
+    row.addWidget(combo, 1)
+    layout.addLayout(row)
+    return page, layout
 
 
 def summary_line(report: dict[str, Any], profile: Profile, errors: int, warnings: int) -> str:
