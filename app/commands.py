@@ -303,7 +303,47 @@ class RenameNodeCommand(QUndoCommand):
         self.network.rename_node(self.node_id, self.old)
 
 
-class SetParamCommand(QUndoCommand):
+class _SetValueCommand(QUndoCommand):
+    """Set one value from ``old`` to ``new``; consecutive edits of the same value may merge
+    into one undo step (spin-box steps and slider drags do; a typed value does not start a
+    merge but may end one). Subclasses say what the value is (:meth:`key`) and how to set it
+    (:meth:`apply`)."""
+
+    merge_id = 0
+
+    def __init__(self, old: Any, new: Any, merge: bool, parent: QUndoCommand | None) -> None:
+        super().__init__(parent)
+        self.old = copy.deepcopy(old)
+        self.new = copy.deepcopy(new)
+        self.merge = merge
+
+    def key(self) -> tuple:
+        raise NotImplementedError
+
+    def apply(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def id(self) -> int:
+        return self.merge_id
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt override)
+        if not (
+            type(other) is type(self) and other.merge and self.merge and other.key() == self.key()
+        ):
+            return False
+        self.new = other.new
+        if self.new == self.old:
+            self.setObsolete(True)
+        return True
+
+    def redo(self) -> None:
+        self.apply(copy.deepcopy(self.new))
+
+    def undo(self) -> None:
+        self.apply(copy.deepcopy(self.old))
+
+
+class SetParamCommand(_SetValueCommand):
     """Set one parameter of a node.
 
     Parameters
@@ -313,9 +353,10 @@ class SetParamCommand(QUndoCommand):
     node_id, name, value
         What to set.
     merge
-        Whether this edit may merge with the previous one on the same parameter (spin-box
-        steps and slider drags do; a typed value does not start a merge but may end one).
+        Whether this edit may merge with the previous one on the same parameter.
     """
+
+    merge_id = MERGE_PARAM
 
     def __init__(
         self,
@@ -326,41 +367,23 @@ class SetParamCommand(QUndoCommand):
         merge: bool = False,
         parent: QUndoCommand | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(network.node(node_id).params[name], value, merge, parent)
         self.network = network
         self.node_id = node_id
         self.name = name
-        self.old = copy.deepcopy(network.node(node_id).params[name])
-        self.new = copy.deepcopy(value)
-        self.merge = merge
         self.setText(f"Set {network.node(node_id).name}.{name}")
 
-    def id(self) -> int:
-        return MERGE_PARAM
+    def key(self) -> tuple:
+        return (self.node_id, self.name)
 
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt override)
-        if not (
-            isinstance(other, SetParamCommand)
-            and other.merge
-            and self.merge
-            and other.node_id == self.node_id
-            and other.name == self.name
-        ):
-            return False
-        self.new = other.new
-        if self.new == self.old:
-            self.setObsolete(True)
-        return True
-
-    def redo(self) -> None:
-        self.network.set_param(self.node_id, self.name, copy.deepcopy(self.new))
-
-    def undo(self) -> None:
-        self.network.set_param(self.node_id, self.name, copy.deepcopy(self.old))
+    def apply(self, value: Any) -> None:
+        self.network.set_param(self.node_id, self.name, value)
 
 
-class SetSettingCommand(QUndoCommand):
+class SetSettingCommand(_SetValueCommand):
     """Set one simulation setting (``dt_ms``, ``duration_ms``...)."""
+
+    merge_id = MERGE_SETTING
 
     def __init__(
         self,
@@ -370,35 +393,16 @@ class SetSettingCommand(QUndoCommand):
         merge: bool = False,
         parent: QUndoCommand | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(network.settings[name], value, merge, parent)
         self.network = network
         self.name = name
-        self.old = network.settings[name]
-        self.new = value
-        self.merge = merge
         self.setText(f"Set {name}")
 
-    def id(self) -> int:
-        return MERGE_SETTING
+    def key(self) -> tuple:
+        return (self.name,)
 
-    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 (Qt override)
-        if not (
-            isinstance(other, SetSettingCommand)
-            and other.merge
-            and self.merge
-            and other.name == self.name
-        ):
-            return False
-        self.new = other.new
-        if self.new == self.old:
-            self.setObsolete(True)
-        return True
-
-    def redo(self) -> None:
-        self.network.set_setting(self.name, self.new)
-
-    def undo(self) -> None:
-        self.network.set_setting(self.name, self.old)
+    def apply(self, value: Any) -> None:
+        self.network.set_setting(self.name, value)
 
 
 class AddLinkCommand(QUndoCommand):

@@ -170,3 +170,17 @@ def test_editing_a_note_reports_the_new_text(qtbot, canvas, view_state) -> None:
 def test_node_items_are_node_items(canvas) -> None:
     scene, _ = canvas
     assert all(isinstance(i, NodeItem) for i in scene.node_items())
+
+
+def test_nodes_and_wires_are_highlighted_while_the_pointer_is_over_them(canvas):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QGraphicsSceneHoverEvent
+
+    scene, _ = canvas
+    items = [i for i in scene.items() if isinstance(i, NodeItem | LinkItem)]
+    assert {type(i) for i in items} == {NodeItem, LinkItem}
+    for kind, expected in ((QEvent.Type.GraphicsSceneHoverEnter, True),
+                           (QEvent.Type.GraphicsSceneHoverLeave, False)):  # fmt: skip
+        for item in items:
+            scene.sendEvent(item, QGraphicsSceneHoverEvent(kind))
+        assert [item._hover for item in items] == [expected] * len(items)

@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QPainter, QPainterPath, QPainterPathStroker, Q
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from engine.model.network import Link
-from widgets.canvas.node_item import PortItem
+from widgets.canvas.node_item import HoverHighlight, PortItem
 from widgets.theme import current_theme
 
 ARROW_LENGTH = 9.0
@@ -41,7 +41,7 @@ def _arrow(path: QPainterPath) -> QPolygonF:
     return QPolygonF([tip, left, right])
 
 
-class LinkItem(QGraphicsItem):
+class LinkItem(HoverHighlight, QGraphicsItem):
     """A wire between an output port and an input port, coloured by what it carries.
 
     Parameters
@@ -91,14 +91,6 @@ class LinkItem(QGraphicsItem):
             stroker.setWidth(12.0)
             self._shape = stroker.createStroke(self._path)
         return self._shape
-
-    def hoverEnterEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        self._hover = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        self._hover = False
-        self.update()
 
     def paint(
         self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None

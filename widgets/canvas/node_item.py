@@ -104,6 +104,21 @@ def _metrics() -> dict[str, QFontMetricsF]:
     return {name: QFontMetricsF(font) for name, font in _fonts().items()}
 
 
+class HoverHighlight:
+    """Mixin for items drawn highlighted while the pointer is over them: keeps ``_hover`` and
+    repaints when it changes (the item must accept hover events)."""
+
+    _hover = False
+
+    def hoverEnterEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self._hover = True
+        self.update()
+
+    def hoverLeaveEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        self._hover = False
+        self.update()
+
+
 class PortItem(QGraphicsItem):
     """A connection point of a node; wires start and end here.
 
@@ -220,7 +235,7 @@ class PortItem(QGraphicsItem):
             painter.drawEllipse(center, radius + 3, radius + 3)
 
 
-class NodeItem(QGraphicsItem):
+class NodeItem(HoverHighlight, QGraphicsItem):
     """A node card on the canvas.
 
     Parameters
@@ -308,14 +323,6 @@ class NodeItem(QGraphicsItem):
             for link in self.links:
                 link.update_path()
         return super().itemChange(change, value)
-
-    def hoverEnterEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        self._hover = True
-        self.update()
-
-    def hoverLeaveEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        self._hover = False
-        self.update()
 
     # -- painting ------------------------------------------------------------------------------
     def paint(
