@@ -735,7 +735,7 @@ def _update_lif_two_exp(c0, lo, off, size, v, rf, i_e, st, channels, ring_row, f
     """:func:`_update_lif` for the most common group: two exponential synaptic blocks (e.g.
     excitatory and inhibitory), no adaptation, shared constants. One pass does what the
     general path does in four (input, two blocks, neurons), in the same order of operations,
-    so the results are the same bit for bit; it moves a third less memory (CUBA: 1.2x)."""
+    so the results are the same bit for bit; it moves a third less memory (CUBA: 1.3x)."""
     b0 = channels.block_start[c0] + off
     b1 = channels.block_start[c0 + 1] + off
     d0, d1 = channels.decay[c0], channels.decay[c0 + 1]

@@ -35,9 +35,15 @@ MAX_PRECOMPUTED_SPIKES = 50_000_000
 @builds("encoder.poisson")
 def _build_poisson(build: BuildContext, node: Node) -> None:
     params = node.params
-    size = params["size"]
-    par = np.zeros((K.N_PARAM_ROWS, size))
-    par[K.POISSON_PROB] = min(1.0, params["rate_hz"] * build.dt / 1000.0)
+    _add_poisson(build, node, min(1.0, params["rate_hz"] * build.dt / 1000.0))
+
+
+def _add_poisson(build: BuildContext, node: Node, probability) -> None:
+    """A Poisson group spiking with ``probability`` per step (a number, or one per neuron)
+    between the node's ``start_ms`` and ``stop_ms``."""
+    params = node.params
+    par = np.zeros((K.N_PARAM_ROWS, params["size"]))
+    par[K.POISSON_PROB] = probability
     par[K.POISSON_START] = build.steps(params["start_ms"])
     stop = params["stop_ms"]
     par[K.POISSON_STOP] = np.inf if stop is None else build.steps(stop)
@@ -273,12 +279,7 @@ def _build_image_rate(build: BuildContext, node: Node) -> None:
         intensity = stimuli.image_for_shape(image, params["shape"], params["resize"])
         intensity = stimuli.normalise(intensity, params["normalise"], "path")
     _check_rate(build, node, params["max_rate_hz"], "max_rate_hz")
-    par = np.zeros((K.N_PARAM_ROWS, params["size"]))
-    par[K.POISSON_PROB] = params["max_rate_hz"] * intensity * build.dt / 1000.0
-    par[K.POISSON_START] = build.steps(params["start_ms"])
-    stop = params["stop_ms"]
-    par[K.POISSON_STOP] = np.inf if stop is None else build.steps(stop)
-    add_neurons(build, node, K.MODEL_POISSON, par)
+    _add_poisson(build, node, params["max_rate_hz"] * intensity * build.dt / 1000.0)
 
 
 @builds("encoder.csv_rate")
