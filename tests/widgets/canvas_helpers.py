@@ -1,4 +1,4 @@
-"""Mouse helpers shared by the canvas and main-window tests."""
+"""Canvas and mouse helpers shared by the canvas and main-window tests."""
 
 from __future__ import annotations
 
@@ -22,3 +22,19 @@ def click_on(view, point: QPointF, modifier=Qt.KeyboardModifier.NoModifier) -> N
 
 def to_point(p: QPointF) -> QPoint:
     return QPoint(round(p.x()), round(p.y()))
+
+
+def show_canvas(qtbot, network, view_state, width: int):
+    """A shown view of a new scene of ``network`` (``width`` x 600); returns (scene, view).
+    Call ``scene.detach()`` when done."""
+    from widgets.canvas.scene import GraphScene
+    from widgets.canvas.view import GraphView
+
+    scene = GraphScene(network, view_state)
+    view = GraphView()
+    view.setScene(scene)
+    view.resize(width, 600)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    return scene, view

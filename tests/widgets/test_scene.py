@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from canvas_helpers import drag_on
+from canvas_helpers import drag_on, show_canvas
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from engine.model.network import Network
 from widgets.canvas.link_item import LinkItem
 from widgets.canvas.node_item import NodeItem
-from widgets.canvas.scene import GraphScene
-from widgets.canvas.view import GraphView
 from widgets.view_state import ViewState, make_annotation
 
 
 @pytest.fixture
 def canvas(qtbot, network: Network, view_state: ViewState):
-    scene = GraphScene(network, view_state)
-    view = GraphView()
-    view.setScene(scene)
-    view.resize(1000, 600)
-    qtbot.addWidget(view)
-    view.show()
-    qtbot.waitExposed(view)
+    scene, view = show_canvas(qtbot, network, view_state, 1000)
     view.centerOn(340, 40)
     yield scene, view
     scene.detach()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from canvas_helpers import show_canvas
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent, QWheelEvent
 from PySide6.QtTest import QTest
@@ -17,13 +18,7 @@ from widgets.view_state import ViewState
 
 @pytest.fixture
 def view(qtbot, network: Network, view_state: ViewState):
-    scene = GraphScene(network, view_state)
-    view = GraphView()
-    view.setScene(scene)
-    view.resize(900, 600)
-    qtbot.addWidget(view)
-    view.show()
-    qtbot.waitExposed(view)
+    scene, view = show_canvas(qtbot, network, view_state, 900)
     yield view
     scene.detach()
 
