@@ -362,7 +362,7 @@ def _assemble_static(
         target,
         weight,
         delay,
-        np.zeros((ring_len, n_inputs)),
+        np.zeros((ring_len, n_inputs), K.RING_DTYPE),
         slot,
     )
     stp = K.Stp(

@@ -132,6 +132,8 @@ Static = namedtuple("Static", "ptr target weight delay ring stp_slot")
 STATIC_TARGET_DTYPE = np.int32
 STATIC_WEIGHT_DTYPE = np.float32
 STATIC_DELAY_DTYPE = np.uint16
+#: The delay ring holds, per future step and input, the sum of the weights arriving then.
+RING_DTYPE = np.float32
 # Tsodyks-Markram state per (projection, presynaptic neuron): resources x, utilisation u,
 # the step stamp of its last spike (-1: none yet) and the efficacy u x of that spike;
 # U, tau_rec, tau_fac.
@@ -353,13 +355,13 @@ def _send(static, stp, has_stp, fired, n_fired, n, dt, first_row):
         # views with indices from 0, and no division per synapse (a delay is < ring_len)
         targets, weights, delays = static.target[a:b], static.weight[a:b], static.delay[a:b]
         for m in range(b - a):
-            w = np.float64(weights[m])
+            w = weights[m]
             if has_stp:
                 k = static.stp_slot[a + m]
                 if k >= 0:
                     if stp.last[k] != n + 1:  # first synapse of this slot in this step
                         _tsodyks_markram(stp, k, n + 1, dt)
-                    w *= stp.eff[k]
+                    w = STATIC_WEIGHT_DTYPE(w * stp.eff[k])
             row = row_now + delays[m]
             if row >= ring_len:
                 row -= ring_len

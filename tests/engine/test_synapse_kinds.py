@@ -10,9 +10,9 @@ from engine.model.network import Network
 from engine.sim.simulator import Simulator
 
 try:  # tests/engine as a package, or (pytest's default) as a directory on sys.path
-    from .nest_reference import require_nest
+    from .nest_reference import ours_static_synapses, require_nest
 except ImportError:
-    from nest_reference import require_nest
+    from nest_reference import ours_static_synapses, require_nest
 
 DT = 0.1
 INPUT_TIMES = [5.0, 12.0, 12.5, 30.0, 31.0, 31.5, 32.0, 60.0]
@@ -208,3 +208,31 @@ def test_short_term_plasticity_matches_nest_tsodyks2(case):
     nest.Simulate(800.0 + DT)
     nt, nv = np.asarray(meter.events["times"]), np.asarray(meter.events["V_m"])
     np.testing.assert_allclose(v, at_times(nt, nv, t), atol=1e-9)
+
+
+def test_coincident_arrivals_add_up_to_the_sum_of_their_weights():
+    """Spikes arriving at one input in the same step are summed in the float32 delay ring
+    (docs/engine.md, "Precision"): 40 of them give a current jump equal to the float64 sum of
+    their stored weights within 40 float32 roundings, which then decays as exp(-s / tau)."""
+    tau, channels = 5.0, 40
+    net = Network()
+    cell = net.add_node("population.lif", "cell", {"size": 1, **LIF, "v_th": 100.0})
+    source = net.add_node("encoder.spike_times", "in", {"size": channels,
+                                                        "spike_times_ms": [10.0]})  # fmt: skip
+    weight = {"distribution": "uniform", "low": 1.0, "high": 100.0}
+    projection = net.add_node("projection.synapses", "syn", {
+        "rule": "all_to_all", "synapse": "current_exp", "weight": weight, "tau_syn": tau,
+        "delay_ms": 1.0})  # fmt: skip
+    net.add_link(source.id, "out", projection.id, "pre")
+    net.add_link(projection.id, "post", cell.id, "synapses")
+    rec = net.add_node("recorder.state", "rec", {"variable": "i_syn", "neurons": [0],
+                                                  "interval_ms": DT})  # fmt: skip
+    net.add_link(cell.id, "out", rec.id, "source")
+    sim = Simulator(net)
+    trace = sim.advance(sim.steps_for(40.0)).traces[rec.id]
+    stored = ours_static_synapses(sim)["weight"].astype(np.float64)
+    assert stored.size == channels and np.unique(stored).size == channels
+    total = stored.sum()
+    s = trace.times_ms - 11.0
+    expected = np.where(s >= -1e-9, total * np.exp(-s / tau), 0.0)
+    np.testing.assert_allclose(trace.values[:, 0], expected, rtol=channels * 2.0**-24, atol=1e-9)
