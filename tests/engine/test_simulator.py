@@ -103,6 +103,45 @@ def test_chunking_does_not_change_results():
     assert whole.spike_neurons.size > 100
 
 
+def test_a_group_with_one_bias_current_runs_as_one_with_an_injected_current():
+    """A LIF group whose neurons share i_e and take no injected current reads its constant
+    input once per step instead of per neuron (engine speed); the same group with a 0 pA
+    current injected takes the per-neuron path: spikes and potentials are the same bit for
+    bit, before and after a live change of i_e."""
+
+    net = Network()
+    net.set_setting("seed", 3)
+    drive = net.add_node("encoder.poisson", "drive", {"size": 100, "rate_hz": 40.0})
+    v_init = {"distribution": "uniform", "low": -70.0, "high": -52.0}
+    exc = net.add_node("population.lif", "E", {"size": 300, "v_init": v_init, "i_e": 250.0})
+    net.connect_groups(drive.id, exc.id, {"p": 0.1, "weight": 60.0, "tau_syn": 5.0})
+    net.connect_groups(exc.id, exc.id, {"p": 0.05, "weight": -50.0, "tau_syn": 10.0})
+    other = net.add_node("population.lif", "other", {"size": 1})
+    zero = net.add_node("encoder.dc", "zero", {"amplitude_pa": 0.0})
+    link = net.add_link(zero.id, "out", other.id, "current")
+    spikes = net.add_node("recorder.spikes", "spikes")
+    net.add_link(exc.id, "out", spikes.id, "source")
+    vm = net.add_node("recorder.state", "vm", {"neurons": [0, 7], "interval_ms": 0.1})
+    net.add_link(exc.id, "out", vm.id, "source")
+    injected = net.copy()  # the same network but for one link: 0 pA into E
+    injected.remove_link(link.id)
+    injected.add_link(zero.id, "out", exc.id, "current")
+
+    def run(network):
+        sim = Simulator(network)
+        first = sim.advance(2000)
+        sim.set_live_param(exc.id, "population.lif", "i_e", 380.0)
+        return first, sim.advance(2000)
+
+    for plain, fed in zip(run(net), run(injected), strict=True):
+        np.testing.assert_array_equal(plain.spike_neurons, fed.spike_neurons)
+        np.testing.assert_array_equal(plain.spike_steps, fed.spike_steps)
+        (values,) = [t.values for t in plain.traces.values()]
+        (fed_values,) = [t.values for t in fed.traces.values()]
+        np.testing.assert_array_equal(values, fed_values)
+        assert plain.spike_neurons.size > 200
+
+
 def parallel_test_network() -> tuple[Network, dict[str, str]]:
     """E/I groups large enough to be split between threads, heterogeneous delays, a small
     group that is not split, and a plastic projection beside the static ones."""
