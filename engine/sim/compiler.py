@@ -307,8 +307,9 @@ def _assemble_static(
 ) -> tuple[K.Static, K.Stp]:
     """Static synapses in CSR form by presynaptic neuron, in ``parts`` partitions by target.
 
-    Partition ``p`` holds the synapses whose input index lies in the p-th equal share of the
-    input range; row ``i`` of partition ``p`` is ``ptr[p * n + i] : ptr[p * n + i + 1]``. With
+    Partition ``p`` holds the synapses onto the neurons of the p-th share of their group (the
+    share that thread ``p`` updates, so that it delivers only to neurons it updates itself);
+    row ``i`` of partition ``p`` is ``ptr[p * n + i] : ptr[p * n + i + 1]``. With
     one partition this is plain CSR. Within a row, synapses keep projection order, then drawing
     order, so every target receives its arrivals in the same order whatever the partitions:
     runs on several threads give the same spikes as on one.
@@ -326,12 +327,13 @@ def _assemble_static(
     parts = 1 if stp_params else threads
     n_inputs = sum(len(k) * build.group_of[g].size for g, k in build.channel_keys.items())
     bases = [int(_input_index(build, channel_base, s[4], s[5], np.int64(0))) for s in build.static]
+    sizes = [build.group_of[s[4]].size for s in build.static]  # of each projection's targets
     # filled by a counting sort, straight into the stored dtypes, without concatenating the
     # projections first
     counts = np.zeros(parts * n, dtype=np.int64)
     longest = 0
-    for (src, dst, _w, d, *_), base in zip(build.static, bases, strict=True):
-        _count_rows(src, dst, base, parts, n_inputs, n, counts)
+    for (src, dst, _w, d, *_), size in zip(build.static, sizes, strict=True):
+        _count_rows(src, dst, parts, size, n, counts)
         longest = max(longest, int(d.max()) if d.size else 0)
     if longest > np.iinfo(K.STATIC_DELAY_DTYPE).max:
         raise ValidationError(
@@ -352,7 +354,7 @@ def _assemble_static(
         src, dst, w, d, _post, _ch, _stp = build.static[k]
         build.static[k] = None  # each projection's draw is freed once placed
         has_stp = first_slot is not None
-        _fill_rows(src, dst, w, d, bases[k], parts, n_inputs, n, has_stp,
+        _fill_rows(src, dst, w, d, bases[k], parts, sizes[k], n, has_stp,
                    first_slot if has_stp else 0, cursor, target, weight, delay, slot)  # fmt: skip
         del src, dst, w, d
     ring_len = longest + 1 if delay.size else 2
@@ -378,27 +380,29 @@ def _assemble_static(
 
 
 @njit
-def _part_of(input_index, parts, n_inputs):
-    """The partition (by target) of a synapse feeding ``input_index``."""
-    return input_index * parts // n_inputs
+def _part_of(local, parts, size):
+    """The partition of a synapse onto neuron ``local`` of a group of ``size``: the share
+    ``p`` with ``size * p // parts <= local < size * (p + 1) // parts`` (as the kernels split
+    a group between threads)."""
+    return ((local + 1) * parts - 1) // size
 
 
 @njit
-def _count_rows(src, dst, base, parts, n_inputs, n, counts):
-    """Count one projection's synapses per (partition, row); targets are ``base + dst``."""
+def _count_rows(src, dst, parts, size, n, counts):
+    """Count one projection's synapses per (partition, row)."""
     for k in range(src.shape[0]):
-        counts[_part_of(base + dst[k], parts, n_inputs) * n + src[k]] += 1
+        counts[_part_of(dst[k], parts, size) * n + src[k]] += 1
 
 
 @njit
-def _fill_rows(src, dst, weight, delay, base, parts, n_inputs, n, has_stp, slot_base, cursor,
+def _fill_rows(src, dst, weight, delay, base, parts, size, n, has_stp, slot_base, cursor,
                out_target, out_weight, out_delay, out_slot):  # fmt: skip
     """Place one projection's synapses in their rows (``cursor`` holds each row's next free
     position). Targets are input indices ``base + dst``; with short-term plasticity, a
     synapse's slot is ``slot_base + src``."""
     for k in range(src.shape[0]):
         target = base + dst[k]
-        row = _part_of(target, parts, n_inputs) * n + src[k]
+        row = _part_of(dst[k], parts, size) * n + src[k]
         pos = cursor[row]
         cursor[row] = pos + 1
         out_target[pos] = target

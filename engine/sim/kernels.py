@@ -92,8 +92,9 @@ RULE_SCALING = 2  # synaptic scaling towards a target rate
 N_RULE_PARAMS = 17
 
 # Slots of the counters array.
-C_OUT_COUNT, C_SPIKE_TIMES_PTR, C_ERROR, C_ERROR_GROUP, C_STEPS_DONE = range(5)
-N_COUNTERS = 5
+# C_PENDING: in parallel mode, spikes of the last step done, still to be sent (``fired``)
+C_OUT_COUNT, C_SPIKE_TIMES_PTR, C_ERROR, C_ERROR_GROUP, C_STEPS_DONE, C_PENDING = range(6)
+N_COUNTERS = 6
 ERROR_NONE = 0
 ERROR_NOT_FINITE = 1
 
@@ -184,9 +185,8 @@ def run_steps(
         if parts > 1 and groups.model[g] == MODEL_LIF and groups.size[g] >= PARALLEL_MIN_NEURONS:
             shared[g] = True
             spike_room += groups.size[g] // parts + 1
-    any_shared = spike_room > 0
     steady = _steady_groups(groups, neurons.par, currents)
-    rows = parts if any_shared else 0
+    rows = parts if parts > 1 else 0
     share = scratch.shape[0] // parts + 1
     share_fired = np.empty((rows, spike_room), np.int64)
     share_pos = np.zeros((rows, n_groups), np.int64)
@@ -227,11 +227,14 @@ def run_steps(
                 neurons.stim[t0 + i] += currents.gain[s] * value
         # -- 1. neuron updates
         n_fired = np.int64(0)  # not the literal 0: that would compile every callee twice
-        if any_shared:
-            _update_lif_shares(
-                groups, shared, neurons.state, neurons.refr, neurons.par, neurons.stim, steady,
-                channels, static.ring[n % ring_len], dt, share_fired, share_pos, share_count,
-                share_scratch, share_flags,
+        if parts > 1:
+            # one hand-off a step: each thread sends the last step's spikes to its partition,
+            # then updates its share of the large LIF groups, which reads only that partition
+            _parallel_step(
+                static, stp, fired, counters[C_PENDING], n - 1, dt, n_neurons, groups, shared,
+                neurons.state, neurons.refr, neurons.par, neurons.stim, steady, channels,
+                static.ring[n % ring_len], share_fired, share_pos, share_count, share_scratch,
+                share_flags,
             )  # fmt: skip
         for g in range(n_groups):
             start = groups.start[g]
@@ -303,7 +306,7 @@ def run_steps(
         hslot = n % hist_len
         plastic.hist_count[hslot] = 0
         if parts > 1:
-            _send_shares(static, stp, fired, n_fired, n, dt, parts, n_neurons)
+            counters[C_PENDING] = n_fired  # sent at the start of the next step
         else:
             _send(static, stp, has_stp, fired, n_fired, n, dt, 0)
         for f in range(n_fired):
@@ -387,25 +390,19 @@ def _send(static, stp, has_stp, fired, n_fired, n, dt, first_row):
 
 
 @njit_parallel
-def _send_shares(static, stp, fired, n_fired, n, dt, parts, n_neurons):
-    """:func:`_send` on every partition at once, one thread each: a partition's targets are
-    its own, and each target takes its arrivals in the same order as in one thread (networks
-    with short-term plasticity have a single partition)."""
-    for p in prange(parts):
-        _send(static, stp, False, fired, n_fired, n, dt, p * n_neurons)
-
-
-@njit_parallel
-def _update_lif_shares(groups, shared, state, refr, par, stim, steady, channels, ring_row,
-                       h, share_fired, share_pos, share_count, share_scratch,
-                       share_flags):  # fmt: skip
-    """:func:`_update_lif` on the ``shared`` groups, in equal shares, one thread a share, in a
-    single parallel pass (one hand-off per step, whatever the number of groups). Thread ``p``
-    writes the spikes of its share of group ``g`` to ``share_fired[p]`` from
+def _parallel_step(static, stp, fired, pending, last, dt, n_neurons, groups, shared, state,
+                   refr, par, stim, steady, channels, ring_row, share_fired, share_pos,
+                   share_count, share_scratch, share_flags):  # fmt: skip
+    """The parallel part of a step, one thread a partition ``p``: :func:`_send` of the
+    ``pending`` spikes of step ``last`` to partition p's targets, then :func:`_update_lif` of
+    share p of each ``shared`` group, whose inputs are exactly those targets (so no thread
+    waits for another in between). Each target takes its arrivals in the same order as in one
+    thread. Thread p writes its spikes of group g to ``share_fired[p]`` from
     ``share_pos[p, g]``, and their count (negative as :func:`_update_lif` returns it) to
     ``share_count[p, g]``."""
     parts = share_fired.shape[0]
     for p in prange(parts):
+        _send(static, stp, False, fired, pending, last, dt, p * n_neurons)
         pos = 0
         for g in range(shared.shape[0]):
             if not shared[g]:
@@ -416,7 +413,7 @@ def _update_lif_shares(groups, shared, state, refr, par, stim, steady, channels,
             hi = start + size * (p + 1) // parts
             count = _update_lif(
                 g, start, lo, hi, state, refr, par, stim, steady, channels, ring_row,
-                share_fired[p, pos:], np.int64(0), h, share_scratch[p], share_flags[p],
+                share_fired[p, pos:], np.int64(0), dt, share_scratch[p], share_flags[p],
             )  # fmt: skip
             share_pos[p, g] = pos
             share_count[p, g] = count

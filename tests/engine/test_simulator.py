@@ -188,6 +188,24 @@ def test_parallel_mode_gives_the_same_spikes_as_one_thread():
     assert counts.min() > 20  # every group fires: the test sees all the paths
 
 
+def test_each_thread_delivers_only_to_the_neurons_it_updates():
+    """In parallel mode a thread sends the last step's spikes and then updates its share of
+    each group without waiting for the other: partition p of the synapses must target only
+    neurons of share p (a synapse into another share would be a data race)."""
+    net, _ = parallel_test_network()
+    compiled = compile_network(net.copy(), threads=3)
+    static, channels = compiled.arrays["static"], compiled.arrays["channels"]
+    n = compiled.n_neurons
+    block = np.searchsorted(channels.block_start, static.target, side="right") - 1
+    group = np.searchsorted(channels.grp_ptr, block, side="right") - 1
+    local = static.target - channels.block_start[block]
+    size = np.array([g.size for g in compiled.groups])[group]
+    partition = np.repeat(np.arange(3 * n) // n, np.diff(static.ptr))
+    assert np.bincount(partition, minlength=3).min() > 1000
+    np.testing.assert_array_equal(size * partition // 3 <= local, True)
+    np.testing.assert_array_equal(local < size * (partition + 1) // 3, True)
+
+
 def test_short_term_plasticity_runs_on_one_thread():
     net = Network()
     a = net.add_node("population.lif", "a", {"size": 10})
