@@ -186,6 +186,8 @@ def run_steps(
             shared[g] = True
             spike_room += groups.size[g] // parts + 1
     steady = _steady_groups(groups, neurons.par, currents)
+    plain_cond = _plain_cond_groups(groups, neurons.state, neurons.par)
+    cond_work = np.empty((N_COND_WORK, scratch.shape[0] if plain_cond.any() else 0))
     rows = parts if parts > 1 else 0
     share = scratch.shape[0] // parts + 1
     share_fired = np.empty((rows, spike_room), np.int64)
@@ -252,6 +254,11 @@ def run_steps(
             elif model == MODEL_RELAY:
                 n_fired = _relay(g, start, stop, channels, static.ring[n % ring_len], fired,
                                  n_fired)  # fmt: skip
+            elif plain_cond[g]:
+                n_fired = _update_lif_cond(
+                    g, start, stop, dt, neurons.state, neurons.refr, neurons.par, neurons.stim,
+                    channels, static.ring[n % ring_len], fired, n_fired, cond_work, flags,
+                )  # fmt: skip
             elif model >= MODEL_IZHIKEVICH:
                 n_fired = _update_nonlinear(
                     model, g, start, stop, dt, neurons.state, neurons.refr, neurons.par,
@@ -362,6 +369,25 @@ def _steady_groups(groups, par, currents):
             if first < stop and start < first + currents.target_size[s]:
                 steady[g] = False
     return steady
+
+
+@njit
+def _plain_cond_groups(groups, state, par):
+    """Conductance-driven LIF groups without adaptation (no jumps of w or theta, both at 0,
+    so they stay 0): :func:`_update_lif_cond` runs them."""
+    n_groups = groups.start.shape[0]
+    plain = np.zeros(n_groups, np.bool_)
+    for g in range(n_groups):
+        if groups.model[g] != MODEL_LIF_COND:
+            continue
+        start, stop = groups.start[g], groups.start[g] + groups.size[g]
+        plain[g] = (
+            np.all(par[LIF_W_JUMP, start:stop] == 0.0)
+            and np.all(par[LIF_THETA_JUMP, start:stop] == 0.0)
+            and np.all(state[LIF_W, start:stop] == 0.0)
+            and np.all(state[LIF_THETA, start:stop] == 0.0)
+        )
+    return plain
 
 
 @njit
@@ -916,6 +942,108 @@ def _update_nonlinear(model, g, start, stop, h, state, refr, par, stim, channels
         if not np.isfinite(v[i]):
             finite = False
     return n_fired if finite else -n_fired - 1
+
+
+#: Scratch rows of :func:`_update_lif_cond`: V being integrated, the delta jumps, and the
+#: current, conductance and conductance x E_rev at the three RK4 points of a sub-step.
+N_COND_WORK = 11
+
+
+@njit
+def _update_lif_cond(g, start, stop, h, state, refr, par, stim, channels, ring_row, fired,
+                     n_fired, work, flags):  # fmt: skip
+    """:func:`_update_nonlinear` for a conductance-driven LIF group without adaptation (COBA),
+    in loops over the group that vectorize: the synaptic input at each RK4 point is summed
+    block by block for all neurons, then every neuron takes the RK4 arithmetic of
+    :func:`_rk4_substep` and :func:`_rhs` in the same order (so the results are the same bit
+    for bit); refractory neurons are integrated too and their result discarded, so that the
+    loops have no branches on data. Returns like :func:`_update_lif`."""
+    size = stop - start
+    longest = MAX_SUBSTEP_MS * 5  # as _update_nonlinear
+    n_sub = max(1, int(np.ceil(h / longest - 1e-9)))
+    k = h / n_sub
+    half = k / 2
+    sixth = k / 6
+    table = _decay_table(g, channels, n_sub, h)
+    c0, c1 = channels.grp_ptr[g], channels.grp_ptr[g + 1]
+    v = state[STATE_V, start:stop]
+    rf = refr[start:stop]
+    c_m, tau_m, e_l = par[LIF_C_M, start:stop], par[LIF_TAU_M, start:stop], par[LIF_E_L, start:stop]
+    i_e, st = par[PAR_I_E, start:stop], stim[start:stop]
+    y, jump = work[0, :size], work[1, :size]
+    cur, cond, driven = work[2:5, :size], work[5:8, :size], work[8:11, :size]
+    jump[:] = 0.0
+    for c in range(c0, c1):
+        if channels.kind[c] == CH_DELTA:
+            b = channels.block_start[c]
+            ring = ring_row[b : b + size]
+            for m in range(size):
+                jump[m] += ring[m]
+    for m in range(size):
+        y[m] = v[m] + jump[m]
+    for sub in range(n_sub):
+        s0 = sub * k
+        for point in range(3):  # the start, middle and end of the sub-step
+            s = s0 if point == 0 else (s0 + k / 2 if point == 1 else s0 + k)
+            q = 2 * sub + point
+            cp, gp, ep = cur[point], cond[point], driven[point]
+            cp[:] = 0.0
+            gp[:] = 0.0
+            ep[:] = 0.0
+            for c in range(c0, c1):
+                kind = channels.kind[c]
+                if kind == CH_DELTA:
+                    continue
+                b = channels.block_start[c]
+                f = table[c - c0, q]
+                x = channels.current[b : b + size]
+                if kind == CH_EXP:
+                    for m in range(size):
+                        cp[m] += x[m] * f
+                elif kind == CH_ALPHA:
+                    ax = channels.aux[b : b + size]
+                    for m in range(size):
+                        cp[m] += f * (x[m] + s * ax[m])
+                else:
+                    e_rev = channels.e_rev[c]
+                    for m in range(size):
+                        g_j = x[m] * f
+                        gp[m] += g_j
+                        ep[m] += g_j * e_rev
+        for m in range(size):
+            drive = i_e[m] + st[m]
+            cm, tau, el = c_m[m], tau_m[m], e_l[m]
+            y0 = y[m]
+            a0 = _cond_rhs(y0, cm, tau, el, drive + cur[0, m] + driven[0, m], cond[0, m])
+            in_b, g_b = drive + cur[1, m] + driven[1, m], cond[1, m]
+            b0 = _cond_rhs(y0 + half * a0, cm, tau, el, in_b, g_b)
+            d0 = _cond_rhs(y0 + half * b0, cm, tau, el, in_b, g_b)
+            f0 = _cond_rhs(y0 + k * d0, cm, tau, el, drive + cur[2, m] + driven[2, m],
+                           cond[2, m])  # fmt: skip
+            y[m] = y0 + sixth * (a0 + 2 * b0 + 2 * d0 + f0)
+    v_th, v_reset = par[LIF_V_TH, start:stop], par[LIF_V_RESET, start:stop]
+    resets, ref_steps = par[LIF_RESETS, start:stop], par[PAR_REF_STEPS, start:stop]
+    flag = flags[:size]
+    bad = False
+    for m in range(size):
+        r = rf[m]
+        active = r <= 0
+        x = y[m]
+        spike = active & (x >= v_th[m])
+        v_m = (v_reset[m] if resets[m] != 0.0 else x) if spike else (x if active else v[m])
+        v[m] = v_m
+        rf[m] = np.int32(ref_steps[m]) if spike else (r - 1 if r > 0 else 0)
+        flag[m] = spike
+        bad |= v_m - v_m != 0.0
+    n_fired = _gather_flags(flags, size, start, fired, n_fired)
+    return -n_fired - 1 if bad else n_fired
+
+
+@njit_inline
+def _cond_rhs(v, c_m, tau_m, e_l, current_in, conductance):
+    """dV/dt of a conductance-driven LIF neuron, as :func:`_rhs` computes it."""
+    leak = -c_m / tau_m * (v - e_l)
+    return (leak + current_in - conductance * v) / c_m
 
 
 @njit
