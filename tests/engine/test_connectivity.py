@@ -23,6 +23,8 @@ from engine.sim.connectivity import (
     draw_pairs,
     draw_values,
     expected_synapses,
+    iter_pairs,
+    iter_values,
     kernel_bank,
     load_explicit,
     projection_expected_synapses,
@@ -664,3 +666,96 @@ def test_a_projection_seed_gives_the_same_synapses_whatever_the_node_id():
     first, second = build("one"), build("another")
     for x, y in zip(first, second, strict=True):
         np.testing.assert_array_equal(x, y)
+
+
+# -- drawing in blocks ----------------------------------------------------------------------------
+# A build draws each projection block by block, twice (to count each row's synapses, then to
+# place them): the network must be the one a single draw gives, whatever the block size.
+BLOCK_SIZES = [1, 7, 1000, 10**9]
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda rng, n: rng.geometric(0.01, size=n),  # inversion
+        lambda rng, n: rng.geometric(0.5, size=n),  # search
+        lambda rng, n: rng.random(n),
+        lambda rng, n: rng.integers(0, 1000, size=n, dtype=np.int64),
+        lambda rng, n: rng.uniform(-1.0, 2.0, size=n),
+        lambda rng, n: rng.normal(1.0, 3.0, size=n),
+    ],
+    ids=["geometric_small_p", "geometric_large_p", "random", "integers", "uniform", "normal"],
+)
+def test_numpy_draws_in_consecutive_blocks_reproduce_one_draw(draw):
+    """What drawing in blocks rests on: each kind of variate the rules use is drawn one after
+    another from the bit stream, so blocks give the same numbers and leave the same state."""
+    whole_rng, blocks_rng = np.random.default_rng(8), np.random.default_rng(8)
+    whole = draw(whole_rng, 10_000)
+    sizes = [1, 7, 993, 4000, 4999]
+    blocks = np.concatenate([draw(blocks_rng, size) for size in sizes])
+    np.testing.assert_array_equal(blocks, whole)
+    np.testing.assert_array_equal(blocks_rng.random(5), whole_rng.random(5))
+
+
+PAIR_CASES = [
+    ("fixed_probability", 300, 200, {"p": 0.1}),
+    ("fixed_probability", 300, 300, {"p": 0.05, "recurrent": True, "autapses": False}),
+    ("fixed_probability", 50, 40, {"p": 0.6}),
+    ("fixed_probability", 50, 40, {"p": 1.0}),
+    ("fixed_indegree", 300, 200, {"k": 5}),  # k^2 <= choices: rejection
+    ("fixed_indegree", 200, 200, {"k": 150, "recurrent": True, "autapses": False}),  # keys
+    ("fixed_indegree", 300, 200, {"k": 40}),  # first k distinct draws
+    ("fixed_indegree", 30, 20, {"k": 30}),  # all of them
+    ("fixed_outdegree", 200, 300, {"k": 30, "recurrent": True, "autapses": False}),
+    ("fixed_outdegree", 300, 300, {"k": 7}),
+    ("all_to_all", 40, 40, {"recurrent": True, "autapses": False}),
+    ("one_to_one", 64, 64, {}),
+    ("distance", 64, 64, {"p": 0.8, "pre_shape": [8, 8], "post_shape": [8, 8], "sigma": 1.5}),
+    ("distance", 64, 128, {"p": 0.9, "pre_shape": [8, 8], "post_shape": [2, 8, 8],
+                           "profile": "box", "radius": 2.0, "periodic": True}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "n_pre", "n_post", "options"), PAIR_CASES)
+def test_pairs_do_not_depend_on_the_block_size(rule, n_pre, n_post, options):
+    """Any block size gives the same pairs in the same order as one block, leaves the stream
+    where one whole draw leaves it (the weights and delays come next), and gives, in pre-major
+    order, what draw_pairs gives; a pre neuron's synapses always come in ascending post order
+    (what filling CSR rows needs)."""
+    results = []
+    for block in BLOCK_SIZES:
+        rng = np.random.default_rng(21)
+        blocks = list(iter_pairs(rule, n_pre, n_post, rng, block=block, **options))
+        assert all(pre.size <= max(block, options.get("k", 0), n_post) for pre, _ in blocks)
+        pre = np.concatenate([b[0] for b in blocks])
+        post = np.concatenate([b[1] for b in blocks])
+        results.append((pre, post, rng.bit_generator.state))
+    for pre, post, state in results[1:]:
+        np.testing.assert_array_equal(pre, results[0][0])
+        np.testing.assert_array_equal(post, results[0][1])
+        assert state == results[0][2]
+    rng = np.random.default_rng(21)
+    want_pre, want_post = draw_pairs(rule, n_pre, n_post, rng, **options)
+    assert rng.bit_generator.state == results[0][2]
+    order = np.lexsort((post, pre))
+    np.testing.assert_array_equal(pre[order], want_pre)
+    np.testing.assert_array_equal(post[order], want_post)
+    # stable by pre: each pre neuron's posts in the order they came
+    by_pre = np.argsort(pre, kind="stable")
+    assert_sorted_unique(pre[by_pre], post[by_pre], n_post)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [2.5, {"distribution": "uniform", "low": 1.0, "high": 2.0},
+     {"distribution": "normal", "mean": 1.0, "std": 2.0, "low": 0.0, "high": 3.0}],
+    ids=["constant", "uniform", "normal"],
+)  # fmt: skip
+def test_values_in_blocks_are_those_of_one_draw(spec):
+    want_rng = np.random.default_rng(4)
+    want = draw_values(spec, 5000, want_rng)
+    for block in BLOCK_SIZES:
+        rng = np.random.default_rng(4)
+        got = np.concatenate(list(iter_values(spec, 5000, rng, block=block)))
+        np.testing.assert_array_equal(got, want)
+        assert rng.bit_generator.state == want_rng.bit_generator.state
