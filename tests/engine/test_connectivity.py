@@ -13,6 +13,8 @@ import pytest
 from engine.errors import ValidationError
 from engine.model.network import Network
 from engine.nodes.projections import CONNECTIVITY_RULES, KERNELS
+from engine.sim import connectivity
+from engine.sim import kernels as K
 from engine.sim.compiler import compile_network
 from engine.sim.connectivity import (
     KERNEL_PRESETS,
@@ -759,3 +761,126 @@ def test_values_in_blocks_are_those_of_one_draw(spec):
         got = np.concatenate(list(iter_values(spec, 5000, rng, block=block)))
         np.testing.assert_array_equal(got, want)
         assert rng.bit_generator.state == want_rng.bit_generator.state
+
+
+def blocks_network(tmp_path: Path, stp: bool) -> Network:
+    """Static projections of every kind the compiler places: each pair rule with drawn weights
+    and delays, a file, a convolution, a weight recorder and, if ``stp``, short-term plasticity
+    (which keeps the synapses in one partition)."""
+    uniform = lambda low, high: {"distribution": "uniform", "low": low, "high": high}  # noqa: E731
+    normal = {"distribution": "normal", "mean": 2.0, "std": 1.0, "low": 0.1, "high": 5.0}
+    net = Network()
+    net.base_dir = tmp_path
+    net.set_setting("max_delay_ms", 10.0)
+    a = net.add_node("population.lif", "a", {"size": 120})
+    b = net.add_node("population.lif", "b", {"size": 90})
+    c = net.add_node("population.lif", "c", {"size": 64, "shape": [8, 8]})
+    d = net.add_node("population.lif", "d", {"size": 128, "shape": [2, 8, 8]})
+    projections = [
+        (a, b, {"p": 0.2, "weight": uniform(1, 3), "delay_ms": uniform(0.5, 5.0)}),
+        (a, a, {"p": 0.1, "weight": normal, "delay_ms": normal, "tau_syn": 3.0}),
+        (b, a, {"rule": "fixed_indegree", "k": 12, "weight": uniform(-2, -1)}),
+        (b, b, {"rule": "fixed_indegree", "k": 60, "delay_ms": uniform(0.1, 2.0)}),
+        (a, b, {"rule": "fixed_outdegree", "k": 20, "weight": normal}),
+        (b, b, {"rule": "all_to_all", "weight": uniform(0, 1), "autapses": False}),
+        (c, c, {"rule": "one_to_one", "weight": uniform(0, 1)}),
+        (c, d, {"rule": "distance", "p": 0.7, "profile": "box", "radius": 2.0,
+                "periodic": True, "weight": normal}),
+        (c, d, {"rule": "conv2d", "kernel": "edges", "padding": 1, "delay_ms": uniform(1, 2)}),
+        (b, c, {"p": 0.3, "weight": uniform(1, 2), "stp": "tsodyks_markram" if stp else "none"}),
+        (a, c, {"rule": "explicit", "path": "list.npy"}),
+    ]  # fmt: skip
+    np.save(
+        tmp_path / "list.npy", np.array([[5, 3, 1.5, 2.0], [0, 1, -1.0, 0.3], [5, 3, 2.5, 1.0]])
+    )
+    for seed, (pre, post, params) in enumerate(projections):
+        net.connect_groups(pre.id, post.id, {"seed": seed, **params})
+    recorder = net.add_node("recorder.weights", "w", {"max_synapses": 25})
+    net.add_link(net.node_by_name("a → b").id, "post", recorder.id, "source")
+    return net
+
+
+def reference_static(net: Network, threads: int) -> tuple[np.ndarray, ...]:
+    """(ptr, target, weight, delay, stp_slot) the plain way: every projection drawn at once
+    (connect, then draw_values), then sorted stably into rows by (partition, pre)."""
+    compiled = compile_network(net, threads=threads)  # for the layout: groups and channels
+    n = compiled.n_neurons
+    channels = compiled.arrays["channels"]
+    parts = 1 if compiled.arrays["stp"].u.size else threads
+    rows, tgt, wgt, dly, slots = [], [], [], [], []
+    keys_seen = {}
+    stp_slots = 0
+    for node in net.nodes:
+        if net.node_type(node).category != "projection":
+            continue
+        pre_id = net.links_into(node.id, "pre")[0].source
+        post_id = net.links_from(node.id, "post")[0].target
+        pre, post = compiled.group(pre_id), compiled.group(post_id)
+        rng = np.random.default_rng(node.params["seed"])
+        synapses = connect(node.params, pre.size, post.size, rng,
+                           pre_shape=net.node(pre_id).params.get("shape"),
+                           post_shape=net.node(post_id).params.get("shape"),
+                           recurrent=pre_id == post_id,
+                           resolve_path=net.resolve_path)  # fmt: skip
+        count = synapses.pre.size
+        w = synapses.weight if synapses.weight is not None else draw_values(
+            node.params["weight"], count, rng)  # fmt: skip
+        d = synapses.delay_ms if synapses.delay_ms is not None else draw_values(
+            node.params["delay_ms"], count, rng)  # fmt: skip
+        keys = keys_seen.setdefault(post_id, [])
+        key = node.params["tau_syn"]
+        if key not in keys:
+            keys.append(key)
+        group = [g.node_id for g in compiled.groups].index(post_id)
+        block = channels.grp_ptr[group] + keys.index(key)
+        # partition p: synapses onto share p of the target group, as its thread updates it
+        part = ((synapses.post + 1) * parts - 1) // post.size
+        rows.append(part * n + pre.start + synapses.pre)
+        tgt.append(channels.block_start[block] + synapses.post)
+        wgt.append(w.astype(np.float32))
+        dly.append(np.maximum(1, np.rint(d / net.settings["dt_ms"])).astype(np.uint16))
+        if node.params["stp"] == "none":
+            slots.append(np.full(count, -1))
+        else:
+            slots.append(stp_slots + synapses.pre)
+            stp_slots += pre.size
+    rows, tgt = np.concatenate(rows), np.concatenate(tgt)
+    order = np.argsort(rows, kind="stable")
+    ptr = np.zeros(parts * n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=parts * n), out=ptr[1:])
+    slot = np.concatenate(slots)[order] if stp_slots else np.zeros(0, np.int64)
+    return ptr, tgt[order], np.concatenate(wgt)[order], np.concatenate(dly)[order], slot
+
+
+@pytest.mark.parametrize(("threads", "stp"), [(1, True), (1, False), (3, False)])
+def test_the_build_places_the_synapses_of_one_draw_whatever_the_block_size(
+    tmp_path: Path, monkeypatch, threads, stp
+):
+    """A small block makes every projection go through many blocks: the compiled synapses,
+    their counts and the recorded weights are those of the default block, and those of every
+    projection drawn at once (with its weights and delays) and sorted into rows."""
+    net = blocks_network(tmp_path, stp)
+    compiled = {}
+    for block in (3, 64, connectivity.SYNAPSE_BLOCK):
+        monkeypatch.setattr(connectivity, "SYNAPSE_BLOCK", block)
+        compiled[block] = compile_network(net, threads=threads)
+    want = reference_static(net, threads)
+    for result in compiled.values():
+        static = result.arrays["static"]
+        got = (static.ptr, static.target, static.weight, static.delay, static.stp_slot)
+        for x, y in zip(got, want, strict=True):
+            np.testing.assert_array_equal(x, y)
+        dtypes = (static.target.dtype, static.weight.dtype, static.delay.dtype)
+        assert dtypes == (K.STATIC_TARGET_DTYPE, K.STATIC_WEIGHT_DTYPE, K.STATIC_DELAY_DTYPE)
+        counts = [p.n_synapses for p in result.projections]
+        assert counts == [p.n_synapses for p in compiled[3].projections]
+        assert sum(counts) == static.target.size
+        (trace,) = result.weight_traces
+        assert trace.width == 25
+        first = compiled[3].weight_traces[0].static_weights
+        np.testing.assert_array_equal(trace.static_weights, first)
+    # the recorder shows the first weights of a -> b, as drawn
+    rng = np.random.default_rng(0)
+    pre, _ = draw_pairs("fixed_probability", 120, 90, rng, p=0.2)
+    weights = draw_values({"distribution": "uniform", "low": 1, "high": 3}, pre.size, rng)
+    np.testing.assert_array_equal(first, weights[:25].astype(np.float32))
