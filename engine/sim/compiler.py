@@ -32,12 +32,25 @@ from engine.sim.build import (
 from engine.sim.connectivity import projection_expected_synapses
 from engine.sim.jit import njit
 
-#: Bytes one synapse costs at the peak of a build: a projection's draw (int64 pairs, float64
-#: weights and delays: 36), the compact copy every projection keeps until assembly (16) and,
-#: later, the stored CSR (10); 256,000-neuron CUBA peaks at about 30 bytes per synapse.
-BUILD_BYTES_PER_SYNAPSE = 56
-#: Bytes one neuron costs (state, parameters, propagators, buffers).
-BYTES_PER_NEURON = 120
+# The memory guard budgets what a build adds to the process: Python, numpy, Numba and the loaded
+# kernels (about 170 MB) are resident already, and MemAvailable leaves them out.
+# benchmarks/large_network.py measures it (docs/benchmarks.md, "One million neurons").
+#: Bytes a static synapse costs: the 10 it is stored in (a projection is drawn block by block
+#: straight into the stored arrays, never held whole) and a margin; CUBA with a million
+#: neurons adds 10.4 per synapse.
+BUILD_BYTES_PER_SYNAPSE = 12
+#: Bytes a synapse of a plastic projection costs: it is drawn whole (int64 pairs, float64
+#: weights and delays), then turned into row and column tables (CUBA with STDP on E -> E and
+#: 100,000 neurons: about 80 per plastic synapse).
+PLASTIC_BYTES_PER_SYNAPSE = 96
+#: Bytes one neuron costs: parameters, state and synaptic channels (about 190 for a LIF
+#: neuron with two kinds of synapse).
+BYTES_PER_NEURON = 224
+#: Bytes one neuron costs per partition of the static synapses (one per thread): its row
+#: pointer, and the row count and cursors of the counting sort.
+BYTES_PER_ROW = 32
+#: Bytes any build needs: a block of synapses being drawn, with its temporaries.
+BUILD_BYTES_FIXED = 64 * 2**20
 
 
 @dataclass
@@ -83,14 +96,16 @@ def available_memory_bytes() -> int:
         return 4 * 2**30
 
 
-def estimate_memory(network: Network) -> tuple[int, list[tuple[str, float]]]:
-    """Bytes needed to build ``network``, and the expected synapse count per projection."""
+def estimate_memory(network: Network, threads: int = 1) -> tuple[int, list[tuple[str, float]]]:
+    """Bytes building ``network`` adds to the process at its peak, and the expected synapse
+    count per projection."""
     sizes = {n.id: n.params.get("size", 0) for n in network.nodes}
-    total = BYTES_PER_NEURON * sum(
+    neurons = sum(
         s
         for n, s in zip(network.nodes, sizes.values(), strict=True)
         if network.node_type(n).is_neuron_group
     )
+    total = BUILD_BYTES_FIXED + (BYTES_PER_NEURON + BYTES_PER_ROW * threads) * neurons
     per_projection = []
     for node in network.nodes:
         if network.node_type(node).category != "projection":
@@ -114,7 +129,8 @@ def estimate_memory(network: Network) -> tuple[int, list[tuple[str, float]]]:
             resolve_path=network.resolve_path,
         )
         per_projection.append((node.name, count))
-        total += int(count * BUILD_BYTES_PER_SYNAPSE)
+        plastic = bool(network.links_into(node.id, "plasticity"))
+        total += int(count * (PLASTIC_BYTES_PER_SYNAPSE if plastic else BUILD_BYTES_PER_SYNAPSE))
     return total, per_projection
 
 
@@ -139,7 +155,7 @@ def compile_network(
     report = check_network(network)
     if report.errors:
         raise report.errors[0]
-    needed, per_projection = estimate_memory(network)
+    needed, per_projection = estimate_memory(network, threads)
     limit = available_memory_bytes() if memory_limit is None else memory_limit
     if needed > limit:
         largest = max(per_projection, key=lambda item: item[1], default=("", 0))
