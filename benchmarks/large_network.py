@@ -8,9 +8,11 @@ measured::
     python benchmarks/large_network.py --synapses-per-neuron 100   # 100 M synapses
 
 Prints one JSON object: the build's time and peak resident set size (the high-water mark of
-``compile_network``, Python, numpy and the loaded kernels included), the memory the build was
-estimated to need, then the run's time (``Simulator`` creation and ``advance`` in 100 ms chunks)
-and its own peak (the high-water mark is reset before it, through ``/proc/self/clear_refs``).
+``compile_network``, Python, numpy and the loaded kernels included), what the process held
+before it, and the memory guard's estimate of what the build adds; then the run's time
+(``Simulator`` creation and ``advance`` in 100 ms chunks) and its own peak (the high-water mark
+is reset before it, through ``/proc/self/clear_refs``, so ``/usr/bin/time -v`` reports the
+run's peak, not the build's). Sizes are in MB of 2^20 bytes, as ``ru_maxrss`` / 1024.
 Each projection gets a seed of its own (derived from ``--seed``), so every run draws the same
 synapses; ``--hash`` adds a SHA-256 of the compiled static synapses, to check that two versions
 of the engine draw the same network. The kernels are loaded (or compiled) before anything is timed.
@@ -34,13 +36,14 @@ import spec  # noqa: E402
 CHUNK_MS = 100.0
 
 
-def peak_rss_mb() -> float:
-    """The high-water mark of this process's resident set (VmHWM), in MB."""
+def rss_mb(field: str = "VmHWM") -> float:
+    """The high-water mark of this process's resident set (or, ``"VmRSS"``, the resident set
+    now), in MB."""
     with open("/proc/self/status", encoding="ascii") as handle:
         for line in handle:
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024.0
-    raise RuntimeError("no VmHWM in /proc/self/status")
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 def reset_peak_rss() -> None:
@@ -86,7 +89,8 @@ def main(argv: list[str]) -> int:
     for index, node in enumerate(projections):
         network.set_param(node.id, "seed", 1000 * args.seed + index)
     network.set_setting("duration_ms", args.duration_ms)
-    estimate, _ = estimate_memory(network)
+    estimate, _ = estimate_memory(network, args.threads)
+    before = rss_mb("VmRSS")
     start = time.perf_counter()
     compiled = compile_network(network, threads=args.threads)
     result = {
@@ -94,7 +98,8 @@ def main(argv: list[str]) -> int:
         "synapses": sum(p.n_synapses for p in compiled.projections),
         "threads": args.threads,
         "build_s": round(time.perf_counter() - start, 2),
-        "build_peak_rss_mb": round(peak_rss_mb()),
+        "rss_before_build_mb": round(before),
+        "build_peak_rss_mb": round(rss_mb()),
         "build_estimate_mb": round(estimate / 2**20),
     }
     if args.hash:
@@ -109,7 +114,7 @@ def main(argv: list[str]) -> int:
         while simulator.step < steps:
             spikes += simulator.advance(min(chunk, steps - simulator.step)).spike_steps.size
         result["run_s"] = round(time.perf_counter() - start, 2)
-        result["run_peak_rss_mb"] = round(peak_rss_mb())
+        result["run_peak_rss_mb"] = round(rss_mb())
         result["rate_hz"] = round(spikes / compiled.n_neurons / (args.duration_ms / 1000.0), 2)
     print(json.dumps(result, indent=1))
     return 0
