@@ -470,7 +470,8 @@ def _place_values(values, pre_start, pre_size, n, parts, first, last, at, out):
         row = part * n + pre_start + i
         pos = first[row] + offset
         take = min(last[row] - pos, values.shape[0] - k)
-        out[pos : pos + take] = values[k : k + take]
+        for j in range(take):
+            out[pos + j] = values[k + j]
         k += take
         offset += take
         if first[row] + offset == last[row]:
