@@ -76,9 +76,14 @@ def _record_all(net: Network, *groups) -> None:
         net.add_link(group.id, "out", spikes.id, "source")
 
 
-def cuba(n: int, *, delay=None, stdp: bool = False) -> Network:
-    """CUBA with ``n`` neurons; optionally a delay distribution or pair STDP on E -> E."""
+def cuba(
+    n: int, *, delay=None, stdp: bool = False, synapses_per_neuron: float | None = None
+) -> Network:
+    """CUBA with ``n`` neurons; optionally a delay distribution or pair STDP on E -> E, or
+    another mean in-degree than the model's 80 (the scale benchmark's 100 M synapses)."""
     p = spec.CUBA
+    if synapses_per_neuron is not None:
+        p = {**p, "synapses_per_neuron": synapses_per_neuron}
     max_delay = spec.DELAYS["high_ms"] if delay is not None else p["delay_ms"]
     net = _network(p, max(max_delay, 1.0))
     exc, inh = _populations(net, n, p)

@@ -6,9 +6,9 @@ modules of :mod:`engine.sim.builders` hold them, one per family of node types.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -82,6 +82,43 @@ class CurrentSource:
     interpolate: bool = False
 
 
+class SynapseBlocks(Protocol):
+    """A static projection's synapses, block by block, read once in this order: every (pre,
+    post) pair first, then every weight, then every delay.
+
+    Pre and post are indices within the two groups. Within the pairs, the synapses of any one
+    pre neuron come in ascending post order; weights (float32, pA) and delays (whole steps, at
+    least 1) come in pre-major order, post ascending (the order of
+    :func:`engine.sim.connectivity.draw_pairs`).
+    """
+
+    def pairs(self) -> Iterator[tuple[np.ndarray, np.ndarray]]: ...
+
+    def weights(self) -> Iterator[np.ndarray]: ...
+
+    def delays(self) -> Iterator[np.ndarray]: ...
+
+
+@dataclass(frozen=True)
+class StaticProjection:
+    """A static projection, placed in the compiled CSR when the network is assembled.
+
+    ``synapses()`` gives its synapses from the start each time it is called; a rule that draws
+    them draws them again, the same, from its own stream, so that a large projection is never
+    held whole (the compiler reads it twice: to count each row's synapses, then to place them).
+    """
+
+    node_id: str
+    info_index: int  # of its ProjectionInfo in BuildContext.projections
+    pre_start: int
+    pre_size: int
+    post_id: str
+    channel: int
+    stp: dict[str, float] | None
+    recorded: int  # how many of its first weights weight recorders show
+    synapses: Callable[[], SynapseBlocks]
+
+
 class BuildContext:
     """Accumulates arrays while builders run."""
 
@@ -103,9 +140,10 @@ class BuildContext:
         # per population: (kind, tau_syn) -> propagators to V of a synaptic current and of an
         # alpha kernel's dI; models integrated numerically have none (zeros)
         self.couplings: dict[str, Callable[[int, float], tuple[float, float]]] = {}
+        # per static projection: its first weights, for weight recorders (set when assembled)
         self.static_weights: dict[str, np.ndarray] = {}
         self.current_sources: dict[str, list[int]] = {}
-        self.static: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self.static: list[StaticProjection] = []
         self.plastic: list[dict[str, Any]] = []
         # neuromodulators: {"node_id", "decay", "baseline", "steps", "amounts"}
         self.modulators: list[dict[str, Any]] = []

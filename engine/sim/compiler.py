@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -32,12 +32,25 @@ from engine.sim.build import (
 from engine.sim.connectivity import projection_expected_synapses
 from engine.sim.jit import njit
 
-#: Bytes one synapse costs at the peak of a build: a projection's draw (int64 pairs, float64
-#: weights and delays: 36), the compact copy every projection keeps until assembly (16) and,
-#: later, the stored CSR (10); 256,000-neuron CUBA peaks at about 30 bytes per synapse.
-BUILD_BYTES_PER_SYNAPSE = 56
-#: Bytes one neuron costs (state, parameters, propagators, buffers).
-BYTES_PER_NEURON = 120
+# The memory guard budgets what a build adds to the process: Python, numpy, Numba and the loaded
+# kernels (about 170 MB) are resident already, and MemAvailable leaves them out.
+# benchmarks/large_network.py measures it (docs/benchmarks.md, "One million neurons").
+#: Bytes a static synapse costs: the 10 it is stored in (a projection is drawn block by block
+#: straight into the stored arrays, never held whole) and a margin; CUBA with a million
+#: neurons adds 10.4 per synapse.
+BUILD_BYTES_PER_SYNAPSE = 12
+#: Bytes a synapse of a plastic projection costs: it is drawn whole (int64 pairs, float64
+#: weights and delays), then turned into row and column tables (CUBA with STDP on E -> E and
+#: 100,000 neurons: about 80 per plastic synapse).
+PLASTIC_BYTES_PER_SYNAPSE = 96
+#: Bytes one neuron costs: parameters, state and synaptic channels (about 190 for a LIF
+#: neuron with two kinds of synapse).
+BYTES_PER_NEURON = 224
+#: Bytes one neuron costs per partition of the static synapses (one per thread): its row
+#: pointer, and the row count and cursors of the counting sort.
+BYTES_PER_ROW = 32
+#: Bytes any build needs: a block of synapses being drawn, with its temporaries.
+BUILD_BYTES_FIXED = 64 * 2**20
 
 
 @dataclass
@@ -83,14 +96,16 @@ def available_memory_bytes() -> int:
         return 4 * 2**30
 
 
-def estimate_memory(network: Network) -> tuple[int, list[tuple[str, float]]]:
-    """Bytes needed to build ``network``, and the expected synapse count per projection."""
+def estimate_memory(network: Network, threads: int = 1) -> tuple[int, list[tuple[str, float]]]:
+    """Bytes building ``network`` adds to the process at its peak, and the expected synapse
+    count per projection."""
     sizes = {n.id: n.params.get("size", 0) for n in network.nodes}
-    total = BYTES_PER_NEURON * sum(
+    neurons = sum(
         s
         for n, s in zip(network.nodes, sizes.values(), strict=True)
         if network.node_type(n).is_neuron_group
     )
+    total = BUILD_BYTES_FIXED + (BYTES_PER_NEURON + BYTES_PER_ROW * threads) * neurons
     per_projection = []
     for node in network.nodes:
         if network.node_type(node).category != "projection":
@@ -114,7 +129,8 @@ def estimate_memory(network: Network) -> tuple[int, list[tuple[str, float]]]:
             resolve_path=network.resolve_path,
         )
         per_projection.append((node.name, count))
-        total += int(count * BUILD_BYTES_PER_SYNAPSE)
+        plastic = bool(network.links_into(node.id, "plasticity"))
+        total += int(count * (PLASTIC_BYTES_PER_SYNAPSE if plastic else BUILD_BYTES_PER_SYNAPSE))
     return total, per_projection
 
 
@@ -139,7 +155,7 @@ def compile_network(
     report = check_network(network)
     if report.errors:
         raise report.errors[0]
-    needed, per_projection = estimate_memory(network)
+    needed, per_projection = estimate_memory(network, threads)
     limit = available_memory_bytes() if memory_limit is None else memory_limit
     if needed > limit:
         largest = max(per_projection, key=lambda item: item[1], default=("", 0))
@@ -159,11 +175,14 @@ def compile_network(
     for node in network.nodes:
         if network.node_type(node).is_neuron_group:
             BUILDERS[node.type_id](build, node)
-    for category in ("encoder", "modulator", "projection", "recorder"):
+    for category in ("encoder", "modulator", "projection"):
         for node in by_category.get(category, []):
             if not network.node_type(node).is_neuron_group:
                 BUILDERS[node.type_id](build, node)
     arrays = _assemble(build, threads)
+    # recorders read what the assembly made: a static projection's synapse count and weights
+    for node in by_category.get("recorder", []):
+        BUILDERS[node.type_id](build, node)
     return CompiledNetwork(
         build.dt,
         build.seed,
@@ -197,6 +216,9 @@ def _assemble(build: BuildContext, threads: int = 1) -> dict[str, Any]:
         if build.state_blocks
         else np.zeros((K.N_STATE_ROWS, 0))
     )
+    # the groups' blocks are copied: let them go before the synapses take their room
+    build.par_blocks.clear()
+    build.state_blocks.clear()
     neurons = K.Neurons(state, np.zeros(n, dtype=np.int32), par, np.zeros(n))
 
     # channels: one block per (target population, synapse kind, time constant, reversal)
@@ -313,34 +335,37 @@ def _assemble_static(
     one partition this is plain CSR. Within a row, synapses keep projection order, then drawing
     order, so every target receives its arrivals in the same order whatever the partitions:
     runs on several threads give the same spikes as on one.
+
+    A counting sort, straight into the stored dtypes: each projection's synapses are read
+    twice, block by block, once to count each row's synapses and once to place them (a rule
+    draws them again, the same, from its own stream), so no projection is ever held whole.
     """
     stp_params: list[tuple[float, float, float]] = []  # per slot: U, tau_rec, tau_fac
-    slot_base = []  # per projection: slot = slot_base + global presynaptic index, or None
-    for *_, stp in build.static:
+    first_slots = []  # per projection: its first neuron's slot, or -1 (no short-term plasticity)
+    for projection in build.static:
+        stp = projection.stp
         if stp is None:
-            slot_base.append(None)
+            first_slots.append(-1)
             continue
-        slot_base.append(len(stp_params) - stp["pre_start"])
+        first_slots.append(len(stp_params))
         stp_params.extend([(stp["U"], stp["tau_rec"], stp["tau_fac"])] * stp["pre_size"])
     # short-term plasticity keeps state per presynaptic neuron, updated by its first synapse
     # in a step: one partition, so that no two threads update it
     parts = 1 if stp_params else threads
     n_inputs = sum(len(k) * build.group_of[g].size for g, k in build.channel_keys.items())
-    bases = [int(_input_index(build, channel_base, s[4], s[5], np.int64(0))) for s in build.static]
-    sizes = [build.group_of[s[4]].size for s in build.static]  # of each projection's targets
-    # filled by a counting sort, straight into the stored dtypes, without concatenating the
-    # projections first
+    bases = [
+        int(_input_index(build, channel_base, s.post_id, s.channel, np.int64(0)))
+        for s in build.static
+    ]
+    sizes = [build.group_of[s.post_id].size for s in build.static]  # of their targets
     counts = np.zeros(parts * n, dtype=np.int64)
-    longest = 0
-    for (src, dst, _w, d, *_), size in zip(build.static, sizes, strict=True):
-        _count_rows(src, dst, parts, size, n, counts)
-        longest = max(longest, int(d.max()) if d.size else 0)
-    if longest > np.iinfo(K.STATIC_DELAY_DTYPE).max:
-        raise ValidationError(
-            f"a delay of {longest} steps is longer than the engine supports "
-            f"({np.iinfo(K.STATIC_DELAY_DTYPE).max} steps); use a larger dt_ms or shorter delays",
-            "simulation.max_delay_ms",
-        )
+    for projection, size in zip(build.static, sizes, strict=True):
+        count = 0
+        for pre, post in projection.synapses().pairs():
+            _count_rows(pre, post, projection.pre_start, parts, size, n, counts)
+            count += pre.size
+        info = build.projections[projection.info_index]
+        build.projections[projection.info_index] = replace(info, n_synapses=count)
     ptr = np.zeros(parts * n + 1, dtype=np.int64)
     np.cumsum(counts, out=ptr[1:])
     del counts
@@ -350,13 +375,36 @@ def _assemble_static(
     delay = np.empty(total, K.STATIC_DELAY_DTYPE)
     slot = np.full(total if stp_params else 0, -1, np.int64)
     cursor = ptr[:-1].copy()
-    for k, first_slot in enumerate(slot_base):
-        src, dst, w, d, _post, _ch, _stp = build.static[k]
-        build.static[k] = None  # each projection's draw is freed once placed
-        has_stp = first_slot is not None
-        _fill_rows(src, dst, w, d, bases[k], parts, sizes[k], n, has_stp,
-                   first_slot if has_stp else 0, cursor, target, weight, delay, slot)  # fmt: skip
-        del src, dst, w, d
+    longest = 0
+    for projection, base, size, first_slot in zip(
+        build.static, bases, sizes, first_slots, strict=True
+    ):
+        rows = (projection.pre_start, projection.pre_size, n, parts)
+        first = cursor.copy()  # where each of its rows starts; cursor, once placed, ends them
+        synapses = projection.synapses()
+        for pre, post in synapses.pairs():
+            _place_targets(pre, post, projection.pre_start, base, parts, size, n,
+                           first_slot, cursor, target, slot)  # fmt: skip
+        # weights and delays come in pre-major order: row by row, partitions in order (a
+        # pre neuron's synapses sorted by post fall in the partitions in order)
+        at = np.zeros(3, dtype=np.int64)
+        shown = []  # the first weights, for weight recorders
+        for values in synapses.weights():
+            _place_values(values, *rows, first, cursor, at, weight)
+            shown.append(values[: projection.recorded - sum(map(len, shown))].copy())
+        build.static_weights[projection.node_id] = np.concatenate(shown or [weight[:0]])
+        at[:] = 0
+        for values in synapses.delays():
+            longest = max(longest, int(values.max()) if values.size else 0)
+            if longest > np.iinfo(K.STATIC_DELAY_DTYPE).max:
+                raise ValidationError(
+                    f"a delay of {longest} steps is longer than the engine supports "
+                    f"({np.iinfo(K.STATIC_DELAY_DTYPE).max} steps); use a larger dt_ms or "
+                    "shorter delays",
+                    "simulation.max_delay_ms",
+                )
+            _place_values(values.astype(K.STATIC_DELAY_DTYPE), *rows, first, cursor, at, delay)
+        del first, synapses
     ring_len = longest + 1 if delay.size else 2
     params = np.array(stp_params, dtype=np.float64).reshape(-1, 3)
     static = K.Static(
@@ -388,28 +436,51 @@ def _part_of(local, parts, size):
 
 
 @njit
-def _count_rows(src, dst, parts, size, n, counts):
-    """Count one projection's synapses per (partition, row)."""
-    for k in range(src.shape[0]):
-        counts[_part_of(dst[k], parts, size) * n + src[k]] += 1
+def _count_rows(pre, post, pre_start, parts, size, n, counts):
+    """Count synapses per (partition, row); rows are ``pre_start + pre``, targets neurons
+    ``post`` of a group of ``size``."""
+    for k in range(pre.shape[0]):
+        counts[_part_of(post[k], parts, size) * n + pre_start + pre[k]] += 1
 
 
 @njit
-def _fill_rows(src, dst, weight, delay, base, parts, size, n, has_stp, slot_base, cursor,
-               out_target, out_weight, out_delay, out_slot):  # fmt: skip
-    """Place one projection's synapses in their rows (``cursor`` holds each row's next free
-    position). Targets are input indices ``base + dst``; with short-term plasticity, a
-    synapse's slot is ``slot_base + src``."""
-    for k in range(src.shape[0]):
-        target = base + dst[k]
-        row = _part_of(dst[k], parts, size) * n + src[k]
+def _place_targets(pre, post, pre_start, base, parts, size, n, first_slot, cursor,
+                   out_target, out_slot):  # fmt: skip
+    """Place synapses in their rows (``cursor`` holds each row's next free position). Targets
+    are input indices ``base + post``; with short-term plasticity (``first_slot`` >= 0), a
+    synapse's slot is ``first_slot + pre``."""
+    for k in range(pre.shape[0]):
+        target = base + post[k]
+        row = _part_of(post[k], parts, size) * n + pre_start + pre[k]
         pos = cursor[row]
         cursor[row] = pos + 1
         out_target[pos] = target
-        out_weight[pos] = weight[k]
-        out_delay[pos] = delay[k]
-        if has_stp:
-            out_slot[pos] = slot_base + src[k]
+        if first_slot >= 0:
+            out_slot[pos] = first_slot + pre[k]
+
+
+@njit
+def _place_values(values, pre_start, pre_size, n, parts, first, last, at, out):
+    """Write one projection's ``values`` (in pre-major order) into its segments
+    ``first[row]:last[row]``, rows ``part * n + pre_start + i`` taken by ``i``, then ``part``.
+    ``at`` (``i``, ``part``, offset in the segment) says where the previous block stopped."""
+    i, part, offset = at[0], at[1], at[2]
+    k = 0
+    while k < values.shape[0] and i < pre_size:
+        row = part * n + pre_start + i
+        pos = first[row] + offset
+        take = min(last[row] - pos, values.shape[0] - k)
+        for j in range(take):
+            out[pos + j] = values[k + j]
+        k += take
+        offset += take
+        if first[row] + offset == last[row]:
+            offset = 0
+            part += 1
+            if part == parts:
+                part = 0
+                i += 1
+    at[0], at[1], at[2] = i, part, offset
 
 
 #: Columns of the kernel's rule matrix, by the key a plasticity builder returns.

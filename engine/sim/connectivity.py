@@ -5,6 +5,16 @@ builder and the plastic row/column tables rely on the presynaptic order). All ra
 from the generator passed in, which the builder seeds per projection, so the same seed gives the
 same synapses.
 
+Blocks. A large projection is never held whole while it is built: :func:`iter_pairs` and
+:func:`iter_values` give its synapses, weights and delays in blocks of about
+:data:`SYNAPSE_BLOCK`, drawn as they are asked for. numpy's generators draw the variates of one
+kind (geometric, uniform, normal, doubles, 64-bit integers) one after another from the bit
+stream, without carrying anything from one call to the next, so consecutive blocks reproduce one
+big draw: the synapses, and whatever the generator draws next, do not depend on the block size
+(``tests/engine/test_connectivity.py`` checks both). Where a rule's draw itself goes in blocks
+(rejection sampling per block of rows in :func:`sample_distinct`), those blocks are fixed
+(``_BLOCK``) and are part of what a seed draws.
+
 Geometry. A group's ``shape`` is ``[rows, cols]`` or ``[channels, rows, cols]``; a group without
 one is a line of neurons, one row of ``size`` columns. Neuron ``i`` sits at
 ``(channel, row, col) = unravel_index(i, (C, H, W))`` (row-major, channel slowest), so a
@@ -28,7 +38,7 @@ no synapse; taps that land in the padding make none either. Output size per axis
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,8 +57,13 @@ KERNEL_PRESETS = tuple(kernel for kernel in KERNELS if kernel != "file")
 #: Half-width, in sigmas, of the window a Gaussian distance profile is drawn in:
 #: exp(-c^2 / 2) = 1e-6 of the peak.
 GAUSSIAN_CUTOFF_SIGMAS = math.sqrt(2.0 * math.log(1e6))
-#: Random numbers (or candidate synapses) handled per block, to bound temporary memory.
+#: Random numbers (or candidate synapses) handled per block, to bound temporary memory. The
+#: rows of :func:`sample_distinct` are drawn in blocks of this many values, so it is part of
+#: what a seed draws: changing it changes the networks of the degree rules.
 _BLOCK = 1 << 22
+#: Synapses (or weights, or delays) :func:`iter_pairs` and :func:`iter_values` give at a time,
+#: by default. Only memory and speed depend on it, never the synapses drawn.
+SYNAPSE_BLOCK = 1 << 20
 
 Grid = tuple[int, int, int]
 
@@ -256,6 +271,35 @@ def draw_pairs(
     n_pre: int,
     n_post: int,
     rng: np.random.Generator,
+    **options: Any,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pre and post indices of the synapses, sorted by pre then post.
+
+    The rules and their ``options`` are those of :func:`iter_pairs`, which draws the same
+    synapses in blocks; this joins the blocks (``fixed_indegree``, whose blocks go by post
+    neuron, is then sorted into pre-major order: an O(S log S) numpy sort of S keys, as cheap as
+    the compiler's own placing of the synapses).
+    """
+    blocks = list(iter_pairs(rule, n_pre, n_post, rng, **options))
+    if not blocks:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    pre = np.concatenate([b[0] for b in blocks])
+    post = np.concatenate([b[1] for b in blocks])
+    if rule == "fixed_indegree":
+        keys = pre * n_post
+        keys += post
+        del pre, post
+        keys.sort()
+        pre = keys // n_post
+        return pre, keys - pre * n_post
+    return pre, post
+
+
+def iter_pairs(
+    rule: str,
+    n_pre: int,
+    n_post: int,
+    rng: np.random.Generator,
     *,
     p: float = 0.0,
     autapses: bool = True,
@@ -267,27 +311,31 @@ def draw_pairs(
     sigma: float = 1.0,
     radius: float = 1.0,
     periodic: bool = False,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pre and post indices of the synapses, sorted by pre then post.
+    block: int | None = None,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The synapses of a rule as blocks of (pre, post) int64 indices, drawn as they are asked for.
 
     ``fixed_probability`` includes each of the ``n_pre * n_post`` possible synapses
     independently with probability ``p``, drawing the gaps between included ones from a
     geometric distribution, so the cost is proportional to the synapses drawn rather than to
     ``n_pre * n_post``. ``fixed_indegree`` gives every post neuron exactly ``k`` distinct pre
     neurons, ``fixed_outdegree`` every pre neuron exactly ``k`` distinct post neurons (see
-    :func:`sample_distinct`; ``fixed_indegree`` then sorts the pairs into pre-major order, an
-    O(S log S) numpy sort of S keys, as cheap as the compiler's own sort of the synapses).
-    ``distance`` draws each pair with a probability that depends on
+    :func:`sample_distinct`). ``distance`` draws each pair with a probability that depends on
     the distance between the two neurons on their grids (see the module docstring).
     ``autapses=False`` drops i -> i synapses of a recurrent projection (``one_to_one`` is
     made of them and keeps them).
+
+    The parameters are checked at once (a ``ValidationError`` naming ``k`` or ``rule``); the
+    blocks, of about ``block`` synapses (:data:`SYNAPSE_BLOCK` by default), are drawn from
+    ``rng`` as they are asked for, and neither they nor what ``rng`` draws after the last one
+    depend on ``block``. Blocks come in pre-major order, post ascending, except those of
+    ``fixed_indegree``, which come by post neuron; either way the synapses of any one pre
+    neuron come in ascending post order, which is all filling CSR rows needs.
     """
+    block = max(1, block or SYNAPSE_BLOCK)
     no_self = recurrent and not autapses
-    if rule == "one_to_one":
-        pre = np.arange(n_pre, dtype=np.int64)
-        return pre, pre.copy()
     if rule in ("fixed_indegree", "fixed_outdegree"):
-        rows, pool = (n_post, n_pre) if rule == "fixed_indegree" else (n_pre, n_post)
+        pool = n_pre if rule == "fixed_indegree" else n_post
         available = pool - 1 if no_self else pool
         if k > available:
             side, owner = ("pre", "post") if rule == "fixed_indegree" else ("post", "pre")
@@ -297,55 +345,97 @@ def draw_pairs(
                 f"only {available} are available",
                 "k",
             )
-        outdegree = rule == "fixed_outdegree"
-        chosen = sample_distinct(rows, pool, k, rng, skip_own_index=no_self, sort_rows=outdegree)
-        if outdegree:
-            return np.repeat(np.arange(rows, dtype=np.int64), k), chosen.ravel()
-        # from post-major to pre-major order: sorting the (unique) pair keys is about twice
-        # as fast as a stable argsort by pre
-        chosen *= n_post
-        chosen += np.arange(n_post, dtype=np.int64)[:, None]
-        keys = chosen.ravel()
-        keys.sort()
-        pre = keys // n_post
-        return pre, keys - pre * n_post
+        return _degree_blocks(rule, n_pre, n_post, k, rng, no_self, block)
+    if rule == "one_to_one":
+        return _one_to_one_blocks(n_pre, block)
     if rule == "all_to_all":
-        pre = np.repeat(np.arange(n_pre, dtype=np.int64), n_post)
-        post = np.tile(np.arange(n_post, dtype=np.int64), n_pre)
+        blocks = _all_to_all_blocks(n_pre, n_post, block)
     elif rule == "fixed_probability":
-        flat = _bernoulli_positions(n_pre * n_post, p, rng)
-        pre, post = np.divmod(flat, n_post)
+        blocks = (
+            np.divmod(flat, n_post) for flat in _bernoulli_blocks(n_pre * n_post, p, rng, block)
+        )
     elif rule == "distance":
         geometry = _DistanceGeometry(
             grid(pre_shape, n_pre), grid(post_shape, n_post), profile, sigma, radius, periodic
         )
-        pre, post = geometry.draw(p, rng)
+        blocks = geometry.blocks(p, rng, block)
     else:
         raise ValidationError(f"unknown connectivity rule {rule!r}", "rule")
-    if no_self:
+    return _without_autapses(blocks) if no_self else blocks
+
+
+def _one_to_one_blocks(n: int, block: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    for start in range(0, n, block):
+        pre = np.arange(start, min(n, start + block), dtype=np.int64)
+        yield pre, pre.copy()
+
+
+def _all_to_all_blocks(
+    n_pre: int, n_post: int, block: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    rows = max(1, block // max(1, n_post))
+    for start in range(0, n_pre, rows):
+        stop = min(n_pre, start + rows)
+        pre = np.repeat(np.arange(start, stop, dtype=np.int64), n_post)
+        yield pre, np.tile(np.arange(n_post, dtype=np.int64), stop - start)
+
+
+def _degree_blocks(
+    rule: str, n_pre: int, n_post: int, k: int, rng: np.random.Generator, no_self: bool, block: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    indegree = rule == "fixed_indegree"
+    n_rows, pool = (n_post, n_pre) if indegree else (n_pre, n_post)
+    rows = max(1, block // max(1, k))
+    # fixed_outdegree's rows are sorted, so its pairs come out in pre-major order
+    for first, chosen in _distinct_blocks(n_rows, pool, k, rng, no_self, not indegree):
+        for start in range(0, chosen.shape[0], rows):
+            part = chosen[start : start + rows]
+            owner = np.repeat(np.arange(first + start, first + start + part.shape[0]), k)
+            yield (part.ravel(), owner) if indegree else (owner, part.ravel())
+
+
+def _without_autapses(
+    blocks: Iterator[tuple[np.ndarray, np.ndarray]],
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    for pre, post in blocks:
         keep = pre != post
-        pre, post = pre[keep], post[keep]
-    return pre, post
+        yield pre[keep], post[keep]
 
 
-def _bernoulli_positions(total: int, p: float, rng: np.random.Generator) -> np.ndarray:
+def _bernoulli_blocks(
+    total: int, p: float, rng: np.random.Generator, block: int
+) -> Iterator[np.ndarray]:
+    """Ascending positions in ``range(total)``, each included with probability ``p``.
+
+    The gaps between included positions are geometric, drawn in batches of about 1.05 times
+    the count still expected (as every version has drawn them: seeds keep their networks), each
+    batch in pieces of at most ``block``. The pieces of the last batch beyond ``total`` are
+    drawn too, and dropped, so the generator ends where one whole batch would leave it.
+    """
     if p <= 0.0 or total == 0:
-        return np.zeros(0, dtype=np.int64)
+        return
     if p >= 1.0:
-        return np.arange(total, dtype=np.int64)
-    pieces = []
+        for start in range(0, total, block):
+            yield np.arange(start, min(total, start + block), dtype=np.int64)
+        return
     position = -1
     batch = int(total * p * 1.05) + 64
     while True:
-        gaps = rng.geometric(p, size=batch)
-        positions = position + np.cumsum(gaps, dtype=np.int64)
-        if positions[-1] >= total:
-            pieces.append(positions[positions < total])
-            break
-        pieces.append(positions)
-        position = int(positions[-1])
+        passed = False
+        for start in range(0, batch, block):
+            gaps = rng.geometric(p, size=min(block, batch - start))
+            if passed:
+                continue
+            positions = position + np.cumsum(gaps, dtype=np.int64)
+            if positions[-1] >= total:
+                passed = True
+                yield positions[positions < total]
+            else:
+                position = int(positions[-1])
+                yield positions
+        if passed:
+            return
         batch = max(64, int((total - position) * p * 1.05) + 64)
-    return np.concatenate(pieces)
 
 
 def sample_distinct(
@@ -369,49 +459,73 @@ def sample_distinct(
     time). Up to half the choices, each row draws values with replacement and keeps the first
     ``k`` distinct ones in draw order (a uniform ``k``-subset; the few rows that come up short
     are drawn again). Beyond that, each row takes the ``k`` smallest of ``pool`` random keys
-    (``argpartition``), which costs at most twice the values it keeps. Rows go in blocks to
-    bound memory.
+    (``argpartition``), which costs at most twice the values it keeps. Rows go in blocks of
+    about ``_BLOCK`` values, to bound memory; redraws stay within a block.
     """
     choices = pool - 1 if skip_own_index else pool
     if not 0 <= k <= choices:
         raise ValueError(f"cannot draw {k} distinct values out of {choices}")
     out = np.empty((n_rows, k), dtype=np.int64)
+    for first, rows in _distinct_blocks(n_rows, pool, k, rng, skip_own_index, sort_rows):
+        out[first : first + rows.shape[0]] = rows
+    return out
+
+
+def _distinct_blocks(
+    n_rows: int,
+    pool: int,
+    k: int,
+    rng: np.random.Generator,
+    skip_own_index: bool,
+    sort_rows: bool,
+) -> Iterator[tuple[int, np.ndarray]]:
+    """:func:`sample_distinct` block by block: (first row, rows)."""
+    choices = pool - 1 if skip_own_index else pool
     if k == 0 or n_rows == 0:
-        return out
-    if k == choices:
-        out[:] = np.arange(k)
+        return
+    draws = 0
+    if k == choices or k * k <= choices:
+        block = max(1, _BLOCK // k)
     elif 2 * k > choices:
         block = max(1, _BLOCK // choices)
-        for start in range(0, n_rows, block):
-            keys = rng.random((min(block, n_rows - start), choices))
-            out[start : start + keys.shape[0]] = np.argpartition(keys, k - 1, axis=1)[:, :k]
-    elif k * k <= choices:
-        # at most 1/2 repeated pair expected per row: draw sorted rows, redraw those with a
-        # repeat (rejection keeps each row a uniform k-subset)
-        block = max(1, _BLOCK // k)
-        for start in range(0, n_rows, block):
-            rows = out[start : start + block]
-            rows[:] = rng.integers(0, choices, size=rows.shape, dtype=np.int64)
-            todo = np.arange(rows.shape[0])
-            while todo.size:
-                fresh = rows[todo] if todo.size < rows.shape[0] else rows
-                fresh.sort(axis=1)
-                rows[todo] = fresh
-                todo = todo[(fresh[:, 1:] == fresh[:, :-1]).any(axis=1)]
-                rows[todo] = rng.integers(0, choices, size=(todo.size, k), dtype=np.int64)
     else:
         # expected draws to see k distinct values (coupon collector), plus a safety margin
         mean = choices * (math.log(choices) - math.log(choices - k))
         draws = int(mean + 4.0 * math.sqrt(mean) + 8)
         block = max(1, _BLOCK // draws)
-        for start in range(0, n_rows, block):
-            stop = min(n_rows, start + block)
-            out[start:stop] = _first_distinct(stop - start, choices, k, draws, rng)
-    if sort_rows:
-        out.sort(axis=1)
-    if skip_own_index:
-        out += out >= np.arange(n_rows, dtype=np.int64)[:, None]
-    return out
+    for start in range(0, n_rows, block):
+        size = min(block, n_rows - start)
+        if k == choices:
+            rows = np.broadcast_to(np.arange(k, dtype=np.int64), (size, k)).copy()
+        elif 2 * k > choices:
+            keys = rng.random((size, choices))
+            rows = np.ascontiguousarray(np.argpartition(keys, k - 1, axis=1)[:, :k])
+            del keys
+        elif k * k <= choices:
+            rows = _sorted_without_repeats(size, choices, k, rng)
+        else:
+            rows = _first_distinct(size, choices, k, draws, rng)
+        if sort_rows:
+            rows.sort(axis=1)
+        if skip_own_index:
+            rows += rows >= np.arange(start, start + size, dtype=np.int64)[:, None]
+        yield start, rows
+
+
+def _sorted_without_repeats(
+    n_rows: int, choices: int, k: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Rows of ``k`` values drawn with replacement, sorted; rows with a repeat are drawn again
+    (rejection keeps each row a uniform k-subset; at most 1/2 repeated pair expected per row)."""
+    rows = rng.integers(0, choices, size=(n_rows, k), dtype=np.int64)
+    todo = np.arange(n_rows)
+    while todo.size:
+        fresh = rows[todo] if todo.size < n_rows else rows
+        fresh.sort(axis=1)
+        rows[todo] = fresh
+        todo = todo[(fresh[:, 1:] == fresh[:, :-1]).any(axis=1)]
+        rows[todo] = rng.integers(0, choices, size=(todo.size, k), dtype=np.int64)
+    return rows
 
 
 def _first_distinct(
@@ -490,27 +604,25 @@ class _DistanceGeometry:
         inside = np.searchsorted(dx2, self.radius**2 - dy2, side="right").sum()
         return float(p * inside * c_pre * self.post[0])
 
-    def draw(self, p: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    def blocks(
+        self, p: float, rng: np.random.Generator, block: int
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The drawn (pre, post) pairs, by blocks of pre neurons of about ``block`` trials."""
         c_pre, h_pre, w_pre = self.pre
         c_post, h_post, w_post = self.post
         cells_pre = h_pre * w_pre
         n_pre = c_pre * cells_pre
         n_rc, n_cc = self.rows.shape[1], self.cols.shape[1]
         trials = c_post * n_rc * n_cc
-        block = max(1, _BLOCK // max(1, trials))
-        pres, posts = [], []
-        for start in range(0, n_pre, block):
-            neurons = np.arange(start, min(n_pre, start + block), dtype=np.int64)
+        neurons_per_block = max(1, block // max(1, trials))
+        for start in range(0, n_pre, neurons_per_block):
+            neurons = np.arange(start, min(n_pre, start + neurons_per_block), dtype=np.int64)
             cells = neurons % cells_pre
             prob = self.probabilities(p, cells)[:, None, :, :]
             hits = rng.random((neurons.size, c_post, n_rc, n_cc)) < prob
             i, ch, a, b = np.nonzero(hits)
             r, c = np.divmod(cells[i], w_pre)
-            pres.append(neurons[i])
-            posts.append(ch * (h_post * w_post) + self.rows[r, a] * w_post + self.cols[c, b])
-        if not pres:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
-        return np.concatenate(pres), np.concatenate(posts)
+            yield neurons[i], ch * (h_post * w_post) + self.rows[r, a] * w_post + self.cols[c, b]
 
 
 def _axis_candidates(
@@ -836,6 +948,16 @@ def draw_values(spec: Any, count: int, rng: np.random.Generator) -> np.ndarray:
         values = rng.normal(spec["mean"], spec["std"], size=count)
         values = np.clip(values, spec.get("low", -np.inf), spec.get("high", np.inf))
     return values
+
+
+def iter_values(
+    spec: Any, count: int, rng: np.random.Generator, block: int | None = None
+) -> Iterator[np.ndarray]:
+    """:func:`draw_values` in blocks of at most ``block`` (:data:`SYNAPSE_BLOCK` by default):
+    the same ``count`` values, drawn from ``rng`` the same way."""
+    block = max(1, block or SYNAPSE_BLOCK)
+    for start in range(0, count, block):
+        yield draw_values(spec, min(block, count - start), rng)
 
 
 def _fmt_grid(g: tuple[int, ...]) -> str:

@@ -13,6 +13,8 @@ import pytest
 from engine.errors import ValidationError
 from engine.model.network import Network
 from engine.nodes.projections import CONNECTIVITY_RULES, KERNELS
+from engine.sim import connectivity
+from engine.sim import kernels as K
 from engine.sim.compiler import compile_network
 from engine.sim.connectivity import (
     KERNEL_PRESETS,
@@ -23,6 +25,8 @@ from engine.sim.connectivity import (
     draw_pairs,
     draw_values,
     expected_synapses,
+    iter_pairs,
+    iter_values,
     kernel_bank,
     load_explicit,
     projection_expected_synapses,
@@ -664,3 +668,219 @@ def test_a_projection_seed_gives_the_same_synapses_whatever_the_node_id():
     first, second = build("one"), build("another")
     for x, y in zip(first, second, strict=True):
         np.testing.assert_array_equal(x, y)
+
+
+# -- drawing in blocks ----------------------------------------------------------------------------
+# A build draws each projection block by block, twice (to count each row's synapses, then to
+# place them): the network must be the one a single draw gives, whatever the block size.
+BLOCK_SIZES = [1, 7, 1000, 10**9]
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda rng, n: rng.geometric(0.01, size=n),  # inversion
+        lambda rng, n: rng.geometric(0.5, size=n),  # search
+        lambda rng, n: rng.random(n),
+        lambda rng, n: rng.integers(0, 1000, size=n, dtype=np.int64),
+        lambda rng, n: rng.uniform(-1.0, 2.0, size=n),
+        lambda rng, n: rng.normal(1.0, 3.0, size=n),
+    ],
+    ids=["geometric_small_p", "geometric_large_p", "random", "integers", "uniform", "normal"],
+)
+def test_numpy_draws_in_consecutive_blocks_reproduce_one_draw(draw):
+    """What drawing in blocks rests on: each kind of variate the rules use is drawn one after
+    another from the bit stream, so blocks give the same numbers and leave the same state."""
+    whole_rng, blocks_rng = np.random.default_rng(8), np.random.default_rng(8)
+    whole = draw(whole_rng, 10_000)
+    sizes = [1, 7, 993, 4000, 4999]
+    blocks = np.concatenate([draw(blocks_rng, size) for size in sizes])
+    np.testing.assert_array_equal(blocks, whole)
+    np.testing.assert_array_equal(blocks_rng.random(5), whole_rng.random(5))
+
+
+PAIR_CASES = [
+    ("fixed_probability", 300, 200, {"p": 0.1}),
+    ("fixed_probability", 300, 300, {"p": 0.05, "recurrent": True, "autapses": False}),
+    ("fixed_probability", 50, 40, {"p": 0.6}),
+    ("fixed_probability", 50, 40, {"p": 1.0}),
+    ("fixed_indegree", 300, 200, {"k": 5}),  # k^2 <= choices: rejection
+    ("fixed_indegree", 200, 200, {"k": 150, "recurrent": True, "autapses": False}),  # keys
+    ("fixed_indegree", 300, 200, {"k": 40}),  # first k distinct draws
+    ("fixed_indegree", 30, 20, {"k": 30}),  # all of them
+    ("fixed_outdegree", 200, 300, {"k": 30, "recurrent": True, "autapses": False}),
+    ("fixed_outdegree", 300, 300, {"k": 7}),
+    ("all_to_all", 40, 40, {"recurrent": True, "autapses": False}),
+    ("one_to_one", 64, 64, {}),
+    ("distance", 64, 64, {"p": 0.8, "pre_shape": [8, 8], "post_shape": [8, 8], "sigma": 1.5}),
+    ("distance", 64, 128, {"p": 0.9, "pre_shape": [8, 8], "post_shape": [2, 8, 8],
+                           "profile": "box", "radius": 2.0, "periodic": True}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "n_pre", "n_post", "options"), PAIR_CASES)
+def test_pairs_do_not_depend_on_the_block_size(rule, n_pre, n_post, options):
+    """Any block size gives the same pairs in the same order as one block, leaves the stream
+    where one whole draw leaves it (the weights and delays come next), and gives, in pre-major
+    order, what draw_pairs gives; a pre neuron's synapses always come in ascending post order
+    (what filling CSR rows needs)."""
+    results = []
+    for block in BLOCK_SIZES:
+        rng = np.random.default_rng(21)
+        blocks = list(iter_pairs(rule, n_pre, n_post, rng, block=block, **options))
+        assert all(pre.size <= max(block, options.get("k", 0), n_post) for pre, _ in blocks)
+        pre = np.concatenate([b[0] for b in blocks])
+        post = np.concatenate([b[1] for b in blocks])
+        results.append((pre, post, rng.bit_generator.state))
+    for pre, post, state in results[1:]:
+        np.testing.assert_array_equal(pre, results[0][0])
+        np.testing.assert_array_equal(post, results[0][1])
+        assert state == results[0][2]
+    rng = np.random.default_rng(21)
+    want_pre, want_post = draw_pairs(rule, n_pre, n_post, rng, **options)
+    assert rng.bit_generator.state == results[0][2]
+    order = np.lexsort((post, pre))
+    np.testing.assert_array_equal(pre[order], want_pre)
+    np.testing.assert_array_equal(post[order], want_post)
+    # stable by pre: each pre neuron's posts in the order they came
+    by_pre = np.argsort(pre, kind="stable")
+    assert_sorted_unique(pre[by_pre], post[by_pre], n_post)
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [2.5, {"distribution": "uniform", "low": 1.0, "high": 2.0},
+     {"distribution": "normal", "mean": 1.0, "std": 2.0, "low": 0.0, "high": 3.0}],
+    ids=["constant", "uniform", "normal"],
+)  # fmt: skip
+def test_values_in_blocks_are_those_of_one_draw(spec):
+    want_rng = np.random.default_rng(4)
+    want = draw_values(spec, 5000, want_rng)
+    for block in BLOCK_SIZES:
+        rng = np.random.default_rng(4)
+        got = np.concatenate(list(iter_values(spec, 5000, rng, block=block)))
+        np.testing.assert_array_equal(got, want)
+        assert rng.bit_generator.state == want_rng.bit_generator.state
+
+
+def blocks_network(tmp_path: Path, stp: bool) -> Network:
+    """Static projections of every kind the compiler places: each pair rule with drawn weights
+    and delays, a file, a convolution, a weight recorder and, if ``stp``, short-term plasticity
+    (which keeps the synapses in one partition)."""
+    uniform = lambda low, high: {"distribution": "uniform", "low": low, "high": high}  # noqa: E731
+    normal = {"distribution": "normal", "mean": 2.0, "std": 1.0, "low": 0.1, "high": 5.0}
+    net = Network()
+    net.base_dir = tmp_path
+    net.set_setting("max_delay_ms", 10.0)
+    a = net.add_node("population.lif", "a", {"size": 120})
+    b = net.add_node("population.lif", "b", {"size": 90})
+    c = net.add_node("population.lif", "c", {"size": 64, "shape": [8, 8]})
+    d = net.add_node("population.lif", "d", {"size": 128, "shape": [2, 8, 8]})
+    projections = [
+        (a, b, {"p": 0.2, "weight": uniform(1, 3), "delay_ms": uniform(0.5, 5.0)}),
+        (a, a, {"p": 0.1, "weight": normal, "delay_ms": normal, "tau_syn": 3.0}),
+        (b, a, {"rule": "fixed_indegree", "k": 12, "weight": uniform(-2, -1)}),
+        (b, b, {"rule": "fixed_indegree", "k": 60, "delay_ms": uniform(0.1, 2.0)}),
+        (a, b, {"rule": "fixed_outdegree", "k": 20, "weight": normal}),
+        (b, b, {"rule": "all_to_all", "weight": uniform(0, 1), "autapses": False}),
+        (c, c, {"rule": "one_to_one", "weight": uniform(0, 1)}),
+        (c, d, {"rule": "distance", "p": 0.7, "profile": "box", "radius": 2.0,
+                "periodic": True, "weight": normal}),
+        (c, d, {"rule": "conv2d", "kernel": "edges", "padding": 1, "delay_ms": uniform(1, 2)}),
+        (b, c, {"p": 0.3, "weight": uniform(1, 2), "stp": "tsodyks_markram" if stp else "none"}),
+        (a, c, {"rule": "explicit", "path": "list.npy"}),
+    ]  # fmt: skip
+    np.save(
+        tmp_path / "list.npy", np.array([[5, 3, 1.5, 2.0], [0, 1, -1.0, 0.3], [5, 3, 2.5, 1.0]])
+    )
+    for seed, (pre, post, params) in enumerate(projections):
+        net.connect_groups(pre.id, post.id, {"seed": seed, **params})
+    recorder = net.add_node("recorder.weights", "w", {"max_synapses": 25})
+    net.add_link(net.node_by_name("a → b").id, "post", recorder.id, "source")
+    return net
+
+
+def reference_static(net: Network, threads: int) -> tuple[np.ndarray, ...]:
+    """(ptr, target, weight, delay, stp_slot) the plain way: every projection drawn at once
+    (connect, then draw_values), then sorted stably into rows by (partition, pre)."""
+    compiled = compile_network(net, threads=threads)  # for the layout: groups and channels
+    n = compiled.n_neurons
+    channels = compiled.arrays["channels"]
+    parts = 1 if compiled.arrays["stp"].u.size else threads
+    rows, tgt, wgt, dly, slots = [], [], [], [], []
+    keys_seen = {}
+    stp_slots = 0
+    for node in net.nodes:
+        if net.node_type(node).category != "projection":
+            continue
+        pre_id = net.links_into(node.id, "pre")[0].source
+        post_id = net.links_from(node.id, "post")[0].target
+        pre, post = compiled.group(pre_id), compiled.group(post_id)
+        rng = np.random.default_rng(node.params["seed"])
+        synapses = connect(node.params, pre.size, post.size, rng,
+                           pre_shape=net.node(pre_id).params.get("shape"),
+                           post_shape=net.node(post_id).params.get("shape"),
+                           recurrent=pre_id == post_id,
+                           resolve_path=net.resolve_path)  # fmt: skip
+        count = synapses.pre.size
+        w = synapses.weight if synapses.weight is not None else draw_values(
+            node.params["weight"], count, rng)  # fmt: skip
+        d = synapses.delay_ms if synapses.delay_ms is not None else draw_values(
+            node.params["delay_ms"], count, rng)  # fmt: skip
+        keys = keys_seen.setdefault(post_id, [])
+        key = node.params["tau_syn"]
+        if key not in keys:
+            keys.append(key)
+        group = [g.node_id for g in compiled.groups].index(post_id)
+        block = channels.grp_ptr[group] + keys.index(key)
+        # partition p: synapses onto share p of the target group, as its thread updates it
+        part = ((synapses.post + 1) * parts - 1) // post.size
+        rows.append(part * n + pre.start + synapses.pre)
+        tgt.append(channels.block_start[block] + synapses.post)
+        wgt.append(w.astype(np.float32))
+        dly.append(np.maximum(1, np.rint(d / net.settings["dt_ms"])).astype(np.uint16))
+        if node.params["stp"] == "none":
+            slots.append(np.full(count, -1))
+        else:
+            slots.append(stp_slots + synapses.pre)
+            stp_slots += pre.size
+    rows, tgt = np.concatenate(rows), np.concatenate(tgt)
+    order = np.argsort(rows, kind="stable")
+    ptr = np.zeros(parts * n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=parts * n), out=ptr[1:])
+    slot = np.concatenate(slots)[order] if stp_slots else np.zeros(0, np.int64)
+    return ptr, tgt[order], np.concatenate(wgt)[order], np.concatenate(dly)[order], slot
+
+
+@pytest.mark.parametrize(("threads", "stp"), [(1, True), (1, False), (3, False)])
+def test_the_build_places_the_synapses_of_one_draw_whatever_the_block_size(
+    tmp_path: Path, monkeypatch, threads, stp
+):
+    """A small block makes every projection go through many blocks: the compiled synapses,
+    their counts and the recorded weights are those of the default block, and those of every
+    projection drawn at once (with its weights and delays) and sorted into rows."""
+    net = blocks_network(tmp_path, stp)
+    compiled = {}
+    for block in (3, 64, connectivity.SYNAPSE_BLOCK):
+        monkeypatch.setattr(connectivity, "SYNAPSE_BLOCK", block)
+        compiled[block] = compile_network(net, threads=threads)
+    want = reference_static(net, threads)
+    for result in compiled.values():
+        static = result.arrays["static"]
+        got = (static.ptr, static.target, static.weight, static.delay, static.stp_slot)
+        for x, y in zip(got, want, strict=True):
+            np.testing.assert_array_equal(x, y)
+        dtypes = (static.target.dtype, static.weight.dtype, static.delay.dtype)
+        assert dtypes == (K.STATIC_TARGET_DTYPE, K.STATIC_WEIGHT_DTYPE, K.STATIC_DELAY_DTYPE)
+        counts = [p.n_synapses for p in result.projections]
+        assert counts == [p.n_synapses for p in compiled[3].projections]
+        assert sum(counts) == static.target.size
+        (trace,) = result.weight_traces
+        assert trace.width == 25
+        first = compiled[3].weight_traces[0].static_weights
+        np.testing.assert_array_equal(trace.static_weights, first)
+    # the recorder shows the first weights of a -> b, as drawn
+    rng = np.random.default_rng(0)
+    pre, _ = draw_pairs("fixed_probability", 120, 90, rng, p=0.2)
+    weights = draw_values({"distribution": "uniform", "low": 1, "high": 3}, pre.size, rng)
+    np.testing.assert_array_equal(first, weights[:25].astype(np.float32))
