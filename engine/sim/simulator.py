@@ -127,10 +127,17 @@ class Simulator:
         self.step = 0
         arrays = dict(network.arrays)
         static = arrays.pop("static")
+        neurons = arrays.pop("neurons")
         self._a = copy.deepcopy(arrays)
         # static synapses are only read while running: shared with the compiled network (at
-        # 100 million synapses a copy would be another 1 GB); their delay ring is our own
+        # 100 million synapses a copy would be another 1 GB); their delay ring is our own.
+        # So are the neuron parameters (128 MB at a million neurons) until a live change
+        # writes to them.
         self._a["static"] = static._replace(ring=static.ring.copy())
+        self._a["neurons"] = neurons._replace(
+            state=neurons.state.copy(), refr=neurons.refr.copy(), stim=neurons.stim.copy()
+        )
+        self._own_par = False
         self._counters = np.zeros(K.N_COUNTERS, dtype=np.int64)
         self._fired = np.zeros(max(1, max_spikes_per_step(network)), dtype=np.int64)
         self._spike_capacity = max(4096, 2 * self._fired.size)
@@ -361,6 +368,9 @@ class Simulator:
                 "a distribution cannot replace a value while running; stop and run again", name
             )
         neurons = self._a["neurons"]
+        if not self._own_par:
+            neurons = self._a["neurons"] = neurons._replace(par=neurons.par.copy())
+            self._own_par = True
         if type_id.startswith("population.") or type_id == "encoder.poisson":
             info = self.compiled.group(node_id)
             block = slice(info.start, info.start + info.size)
@@ -389,5 +399,6 @@ def warm_up_kernels() -> float:
     rule = network.add_node("plasticity.stdp_pair")
     projection = network.connect_groups(source.id, target.id)
     network.add_link(rule.id, "out", projection.id, "plasticity")
+    network.connect_groups(target.id, target.id)  # static synapses are built by kernels too
     Simulator(network).advance(10)
     return time.perf_counter() - start

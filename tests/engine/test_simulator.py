@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -206,6 +209,26 @@ def test_each_thread_delivers_only_to_the_neurons_it_updates():
     np.testing.assert_array_equal(local < size * (partition + 1) // 3, True)
 
 
+def test_the_parallel_mode_runs_on_tbb_threads():
+    """Outside the tests (which pin the workqueue layer for NEST's sake) the parallel mode
+    uses Numba's TBB layer: with OpenMP's spinning threads a run on 2 threads was 20-100x
+    slower than on one whenever another program kept a core busy (docs/engine.md)."""
+    script = (
+        "import numpy as np, numba\n"
+        "from engine.sim.simulator import Simulator\n"
+        "from engine.model.network import Network\n"
+        "net = Network()\n"
+        "net.add_node('population.lif', params={'size': 4000})\n"
+        "Simulator(net, threads=2).advance(2)\n"
+        "print(numba.threading_layer())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_THREADING_LAYER"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                          text=True, timeout=300, cwd=Path(__file__).parents[2])  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[-1] == "tbb"
+
+
 def test_short_term_plasticity_runs_on_one_thread():
     net = Network()
     a = net.add_node("population.lif", "a", {"size": 10})
@@ -364,6 +387,21 @@ def test_live_bias_current_change():
     assert sim.advance(2000).spike_neurons.size == 0
     sim.set_live_param(lif.id, "population.lif", "i_e", 800.0)
     assert sim.advance(2000).spike_neurons.size > 5
+
+
+def test_a_live_change_stays_in_its_own_run():
+    """Simulators of one compiled network share its parameters until a live change (memory
+    at a million neurons); the change must not reach the compiled network or another run."""
+    net = Network()
+    lif = net.add_node("population.lif", "cell", {"size": 1})
+    spikes = net.add_node("recorder.spikes", "spikes")
+    net.add_link(lif.id, "out", spikes.id, "source")
+    compiled = compile_network(net)
+    changed, other = Simulator(compiled), Simulator(compiled)
+    changed.set_live_param(lif.id, "population.lif", "i_e", 800.0)
+    assert changed.advance(2000).spike_neurons.size > 5
+    assert other.advance(2000).spike_neurons.size == 0
+    assert Simulator(compiled).advance(2000).spike_neurons.size == 0
 
 
 @pytest.mark.slow
