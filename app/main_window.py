@@ -180,7 +180,8 @@ class PreferencesDialog(QDialog):
         self.threads.setValue(settings.simulation_threads)
         self.threads.setToolTip(
             "Threads a run uses. Large networks run faster on several idle cores, with exactly "
-            "the same results as on one; small networks are faster on one."
+            "the same results as on one; networks of fewer than 32,768 neurons run on one, "
+            "which is faster for them."
         )
         folder = QLabel(str(settings.recovery_dir))
         folder.setObjectName("muted")

@@ -264,10 +264,11 @@ class SimulationWorker(QObject):
         completed = False
         try:
             from engine.io.results import RunRecord
-            from engine.sim.compiler import compile_network
+            from engine.sim.compiler import compile_network, worthwhile_threads
             from engine.sim.simulator import Simulator
 
-            simulator = Simulator(compile_network(self.snapshot, threads=self.threads))
+            threads = worthwhile_threads(self.snapshot, self.threads)
+            simulator = Simulator(compile_network(self.snapshot, threads=threads))
             self.simulator = simulator
             if self.record_path is not None:
                 from engine.io.recording import RecordingWriter

@@ -134,6 +134,24 @@ def estimate_memory(network: Network, threads: int = 1) -> tuple[int, list[tuple
     return total, per_projection
 
 
+#: The parallel mode pays off from about this many neurons in groups large enough to be split
+#: between threads (``make bench``: on 2 threads CUBA is slower than on one at 16,000 neurons,
+#: 1.4 x faster at 64,000); below it, each step's hand-off costs more than it saves.
+PARALLEL_WORTHWHILE_NEURONS = 32_768
+
+
+def worthwhile_threads(network: Network, threads: int) -> int:
+    """``threads``, or 1 for a network too small for the parallel mode to pay off (the app's
+    *Simulation threads* preference goes through this; results are the same either way)."""
+    shared = sum(
+        node.params.get("size", 0)
+        for node in network.nodes
+        if node.type_id.startswith("population.")
+        and node.params.get("size", 0) >= K.PARALLEL_MIN_NEURONS
+    )
+    return threads if shared >= PARALLEL_WORTHWHILE_NEURONS else 1
+
+
 def compile_network(
     network: Network, *, memory_limit: int | None = None, threads: int = 1
 ) -> CompiledNetwork:
