@@ -30,7 +30,7 @@ venv-test: $(VENV)/.installed-test
 $(VPY):
 	$(PYTHON) -m venv $(VENV)
 
-# Installing also compiles the simulation kernels into Numba's cache (15-25 s, once), so that
+# Installing also compiles the simulation kernels into Numba's cache (about 25 s, once), so that
 # the first run does not wait for them.
 WARM_UP = $(VPY) -c 'from engine.sim.simulator import warm_up_kernels as w; \
                      print(f"Simulation kernels ready ({w():.0f} s)")'
