@@ -180,8 +180,9 @@ class PreferencesDialog(QDialog):
         self.threads.setValue(settings.simulation_threads)
         self.threads.setToolTip(
             "Threads a run uses. Large networks run faster on several idle cores, with exactly "
-            "the same results as on one; networks of fewer than 32,768 neurons run on one, "
-            "which is faster for them."
+            "the same results as on one. Networks of fewer than 32,768 neurons run on one, "
+            "which is faster for them, and one core is left to the window (on a 2-core "
+            "machine runs use one thread)."
         )
         folder = QLabel(str(settings.recovery_dir))
         folder.setObjectName("muted")

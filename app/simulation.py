@@ -27,6 +27,7 @@ an older edit) is noted in the Messages panel and applies on the next run.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -145,6 +146,13 @@ def run_info(simulator, duration_ms: float, network: Network) -> RunInfo:
         synapses=synapses,
         initial_weights=initial,
     )
+
+
+def cores_beside_window() -> int:
+    """Cores a run in the app may use: all but one, which the window needs to draw. On 2 cores,
+    2 simulation threads made a live 40,000-neuron CUBA run 1.9x slower than one thread
+    (``benchmarks/live_cuba.py --neurons 40000 --threads 2``: 0.82x real time against 1.55x)."""
+    return max(1, (os.cpu_count() or 1) - 1)
 
 
 class SimulationWorker(QObject):
@@ -267,7 +275,7 @@ class SimulationWorker(QObject):
             from engine.sim.compiler import compile_network, worthwhile_threads
             from engine.sim.simulator import Simulator
 
-            threads = worthwhile_threads(self.snapshot, self.threads)
+            threads = worthwhile_threads(self.snapshot, min(self.threads, cores_beside_window()))
             simulator = Simulator(compile_network(self.snapshot, threads=threads))
             self.simulator = simulator
             if self.record_path is not None:
