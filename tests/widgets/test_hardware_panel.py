@@ -198,7 +198,10 @@ def run_into(panel: HardwarePanel, network, duration_ms: float, chunk_ms: float 
 
 
 def test_energy_chart_equals_hand_computation_from_the_coefficients(qtbot, panel, demo):
+    assert panel.chart.plot.isHidden()  # no empty axes before a run: only the message
+    assert "Run the simulation" in panel.chart.summary.text()
     spikes = run_into(panel, demo, 300.0)
+    assert not panel.chart.plot.isHidden()
     energy = panel.energy
     assert energy is not None and energy["simulated_time_s"] == pytest.approx(0.3)
     values = panel.chart.values()

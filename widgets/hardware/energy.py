@@ -80,6 +80,7 @@ class EnergyChart(QWidget):
         layout.addWidget(self.plot)
         layout.addWidget(self.notes)
         layout.addStretch(1)
+        self.plot.hide()  # empty axes say nothing: shown with the first estimate
         self.apply_theme()
 
     def apply_theme(self) -> None:
@@ -115,6 +116,7 @@ class EnergyChart(QWidget):
         self.labels = []
         self.summary.setText(message)
         self.notes.clear()
+        self.plot.hide()
 
     def set_energy(self, energy: dict[str, Any]) -> None:
         """Show one result of :func:`hardware.power.estimate_energy`."""
@@ -151,6 +153,7 @@ class EnergyChart(QWidget):
         self.plot.setFixedHeight(ROW_HEIGHT * n + 56)
         self.plot.setYRange(-0.6, max(n - 0.4, 0.6), padding=0)
         self.plot.setXRange(0, top * 1.45, padding=0)
+        self.plot.show()
         self.summary.setText(summary_text(energy))
         notes = [energy.get("note", "")] + list(energy.get("notes", []))
         self.notes.setText("\n".join(n for n in notes if n))
