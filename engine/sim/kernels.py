@@ -865,6 +865,15 @@ def _relay(g, start, stop, channels, ring_row, fired, n_fired):
 
 
 @njit
+def _substeps(model, h):
+    """RK4 sub-steps per step of ``h`` ms for an ODE model: at most MAX_SUBSTEP_MS each; a
+    conductance-driven LIF is smooth, and 5x longer sub-steps keep RK4's error far below
+    1e-6 mV."""
+    longest = MAX_SUBSTEP_MS * 5 if model == MODEL_LIF_COND else MAX_SUBSTEP_MS
+    return max(1, int(np.ceil(h / longest - 1e-9)))
+
+
+@njit
 def _update_nonlinear(model, g, start, stop, h, state, refr, par, stim, channels, ring_row,
                       fired, n_fired):  # fmt: skip
     """One step of Izhikevich, AdEx, Hodgkin-Huxley or conductance-driven LIF neurons.
@@ -874,9 +883,7 @@ def _update_nonlinear(model, g, start, stop, h, state, refr, par, stim, channels
     """
     finite = True
     v = state[STATE_V]
-    # a conductance-driven LIF is smooth: longer sub-steps keep RK4's error far below 1e-6 mV
-    longest = MAX_SUBSTEP_MS * 5 if model == MODEL_LIF_COND else MAX_SUBSTEP_MS
-    n_sub = max(1, int(np.ceil(h / longest - 1e-9)))
+    n_sub = _substeps(model, h)
     k = h / n_sub
     table = _decay_table(g, channels, n_sub, h)
     for i in range(start, stop):
@@ -959,8 +966,7 @@ def _update_lif_cond(g, start, stop, h, state, refr, par, stim, channels, ring_r
     for bit); refractory neurons are integrated too and their result discarded, so that the
     loops have no branches on data. Returns like :func:`_update_lif`."""
     size = stop - start
-    longest = MAX_SUBSTEP_MS * 5  # as _update_nonlinear
-    n_sub = max(1, int(np.ceil(h / longest - 1e-9)))
+    n_sub = _substeps(MODEL_LIF_COND, h)
     k = h / n_sub
     half = k / 2
     sixth = k / 6
@@ -1041,7 +1047,8 @@ def _update_lif_cond(g, start, stop, h, state, refr, par, stim, channels, ring_r
 
 @njit_inline
 def _cond_rhs(v, c_m, tau_m, e_l, current_in, conductance):
-    """dV/dt of a conductance-driven LIF neuron, as :func:`_rhs` computes it."""
+    """dV/dt of a conductance-driven LIF neuron (for :func:`_rhs` and the vectorized
+    :func:`_update_lif_cond` alike)."""
     leak = -c_m / tau_m * (v - e_l)
     return (leak + current_in - conductance * v) / c_m
 
@@ -1145,9 +1152,8 @@ def _rhs(model, i, v, y1, y2, y3, par, current_in, conductance):
         dw = (par[ADEX_A, i] * (v - par[ADEX_E_L, i]) - w) / par[ADEX_TAU_W, i]
         return dv, dw, 0.0, 0.0
     # MODEL_LIF_COND; the adaptation current is inside current_in
-    c_m = par[LIF_C_M, i]
-    leak = -c_m / par[LIF_TAU_M, i] * (v - par[LIF_E_L, i])
-    return (leak + current_in - conductance * v) / c_m, 0.0, 0.0, 0.0
+    dv = _cond_rhs(v, par[LIF_C_M, i], par[LIF_TAU_M, i], par[LIF_E_L, i], current_in, conductance)
+    return dv, 0.0, 0.0, 0.0
 
 
 @njit

@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 from app.main_window import Document, MainWindow
-from app.settings import AppSettings
 from engine.io.project_file import load_project
 from hardware.profiles import load_profile
 from hardware.report import map_and_report
@@ -21,11 +20,8 @@ MAP_TIMEOUT_MS = 60_000
 
 
 @pytest.fixture
-def window(qtbot, tmp_path) -> MainWindow:
-    w = MainWindow(AppSettings(tmp_path / "settings.ini"))
-    w.ask_save_changes = lambda: "discard"
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
+def window(qtbot, tmp_path, new_window) -> MainWindow:
+    w = new_window(tmp_path / "settings.ini")
     panel = w.hardware_panel
     with qtbot.waitSignal(panel.mapped, timeout=MAP_TIMEOUT_MS):
         w.set_document(Document(load_project(DEMO), DEMO))

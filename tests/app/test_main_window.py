@@ -95,11 +95,8 @@ def settings(tmp_path) -> AppSettings:
 
 
 @pytest.fixture
-def window(qtbot, settings) -> MainWindow:
-    w = MainWindow(settings)
-    w.ask_save_changes = lambda: "discard"
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
+def window(qtbot, settings, new_window) -> MainWindow:
+    w = new_window(settings)
     w.show()
     qtbot.waitExposed(w)
     w.view.set_zoom(1.0)

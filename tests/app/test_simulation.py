@@ -37,11 +37,8 @@ def small_project(duration_ms: float = 300.0, rate_hz: float = 20.0) -> Project:
 
 
 @pytest.fixture
-def window(qtbot, tmp_path) -> MainWindow:
-    w = MainWindow(AppSettings(tmp_path / "settings.ini"))
-    w.ask_save_changes = lambda: "discard"
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
+def window(tmp_path, new_window) -> MainWindow:
+    w = new_window(tmp_path / "settings.ini")
     w.set_document(Document(small_project()))
     w.show()
     yield w
